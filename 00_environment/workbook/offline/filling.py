@@ -213,6 +213,11 @@ def _free_text(evidence: Evidence, words: set[str]) -> str:
     From a tool output such as "Shanghai: sunny, 25°C" a short field (a condition, a status)
     takes the first piece that is neither a place nor a number: "sunny".
     """
+    if words & {"keyword", "keywords", "term", "terms", "search", "topic"} and not evidence.extra_text:
+        # A search box wants the content words, not the whole sentence around them.
+        content = [w for w in tx.WORD.findall(evidence.question) if w.lower() not in tx.STOPWORDS]
+        if content and not tx.has_cjk(evidence.question):
+            return " ".join(content)
     if not evidence.extra_text or words & QUESTION_WORDS:
         return tx.shorten(evidence.question, 200) or "n/a"
     if words & {"summary", "answer", "response", "explanation", "details", "description", "result", "text"}:

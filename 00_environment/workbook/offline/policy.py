@@ -98,9 +98,29 @@ def score_tools(question: str, tools: list[ToolSpec]) -> list[tuple[float, ToolS
             weight *= 0.5 if len(term) == 1 else 1.0  # a single Chinese character says little
             score += weight / document_frequency[term]
             matched.add(term)
+        if score > 0:
+            score += _fit_bonus(question, tool.parameters)
         scored.append((round(score, 3), tool, matched))
     scored.sort(key=lambda entry: -entry[0])
     return scored
+
+
+def _fit_bonus(question: str, schema: dict) -> float:
+    """Half a point per required id or place parameter the question can fill.
+
+    "Is P200 in stock?" names a SKU, so a tool that takes a SKU fits it better than a keyword search.
+    """
+    from .filling import ID_WORDS, PLACE_WORDS
+
+    props = schema.get("properties") or {}
+    bonus = 0.0
+    for key in schema.get("required", list(props)):
+        words = set(tx.split_identifier(key))
+        if words & ID_WORDS and tx.identifiers(question):
+            bonus += 0.5
+        elif words & PLACE_WORDS and tx.places(question):
+            bonus += 0.5
+    return bonus
 
 
 def _parameter_terms(schema: dict) -> frozenset[str]:

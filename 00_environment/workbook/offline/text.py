@@ -18,7 +18,7 @@ STOPWORDS = frozenset(
     this that these those i me my you your we our they them he she his her what which who whom
     how when where why can could would should will shall may might do does did please tell
     give get show about as into than then there here some any all just also not no yes if
-    agent handoff handle request use used using tool tools function call returns return
+    agent handoff handle request use used using tool tools function call
     current given one two me us let know want need like""".split()
 )
 CJK_STOP = frozenset("的了吗呢吧啊是我你他她它们在和与及或把被给请帮一下个这那有什么怎么多少")
@@ -75,7 +75,7 @@ CURRENCIES = {
 NUMBER = re.compile(r"(?<![A-Za-z#\-\d])-?\d+(?:\.\d+)?(?![A-Za-z\-\d])")
 # Order numbers, SKUs and ticket ids: letters and digits together, or # and digits.
 IDENTIFIER = re.compile(
-    r"#?\b(?:[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9-]*|\d{4,}[A-Za-z0-9-]*)\b|#\d+"
+    r"#?(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9-]*|\d{4,}[A-Za-z0-9-]*)(?![A-Za-z0-9])|#\d+"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
