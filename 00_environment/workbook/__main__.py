@@ -1,0 +1,121 @@
+"""The workbook's command line.
+
+    python -m workbook serve [--port 8765] [--delay-ms 40] [--chat-only]
+    python -m workbook doctor
+    python -m workbook run [CHAPTER ...]
+    python -m workbook execute NOTEBOOK ...     (re-run notebooks and store their outputs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .offline import Options, create_app
+
+    mode = " (chat-only: /v1/responses answers 404)" if args.chat_only else ""
+    console.print(f"Offline course model on http://127.0.0.1:{args.port}/v1{mode}. Point .env at it with\n"
+                  f"  OPENAI_BASE_URL=http://127.0.0.1:{args.port}/v1\n  OPENAI_API_KEY=anything\n"
+                  "  OPENAI_MODEL_NAME=course-model\nCtrl+C stops it.")
+    uvicorn.run(create_app(Options(delay_ms=args.delay_ms, chat_only=args.chat_only)), host="127.0.0.1",
+                port=args.port, log_level="warning")
+    return 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    from . import setup
+    from .doctor import diagnose
+
+    provider = setup()
+    checks = diagnose(os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"], os.environ["OPENAI_MODEL_NAME"])
+    table = Table(title=f"What {provider.name} supports (model {provider.model})")
+    table.add_column("feature")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for check in checks:
+        table.add_row(check.feature, "[green]ok[/]" if check.ok else "[red]not supported[/]", check.detail)
+    console.print(table)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from .config import check, read_env
+    from .lessons import chapter_dirs, lessons, run_notebook, run_script
+
+    provider = check(read_env())
+    console.print(provider.describe() if provider else "Model provider: the offline course model (no .env provider).")
+    todo = [lesson for chapter in chapter_dirs(args.chapters) for lesson in lessons(chapter)]
+    if not todo:
+        console.print("[yellow]No lessons found in the chosen chapters.[/]")
+        return 1
+    outcomes = []
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("lessons", total=len(todo))
+        for path in todo:
+            progress.update(task, description=f"{path.parent.name}/{path.name}")
+            runner = run_notebook if path.suffix == ".ipynb" else run_script
+            outcomes.append(runner(path, timeout=args.timeout))
+            progress.advance(task)
+    table = Table(title="Lessons")
+    for column in ("lesson", "status", "seconds", "detail"):
+        table.add_column(column, justify="right" if column == "seconds" else "left", overflow="fold")
+    for outcome in outcomes:
+        status = "[green]passed[/]" if outcome.ok else "[red]FAILED[/]"
+        table.add_row(outcome.lesson, status, f"{outcome.seconds:.1f}", outcome.detail)
+    console.print(table)
+    failed = [o for o in outcomes if not o.ok]
+    console.print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def execute(args: argparse.Namespace) -> int:
+    from .lessons import run_notebook
+
+    os.environ["WORKBOOK_OFFLINE"] = "1"  # stored outputs always come from the offline model
+    failed = 0
+    for name in args.notebooks:
+        outcome = run_notebook(Path(name).resolve(), timeout=args.timeout, write=True)
+        console.print(f"{'stored' if outcome.ok else '[red]FAILED[/]'} {outcome.lesson} "
+                      f"({outcome.seconds:.1f}s) {outcome.detail}")
+        failed += not outcome.ok
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workbook", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("serve", help="run the offline course model in the foreground")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--delay-ms", type=float, default=0.0, help="pause between streamed pieces (typewriter)")
+    p.add_argument("--chat-only", action="store_true", help="answer /v1/responses with 404")
+    p.set_defaults(func=serve)
+    p = commands.add_parser("doctor", help="probe what the configured provider supports")
+    p.set_defaults(func=doctor)
+    p = commands.add_parser("run", help="execute every lesson of the chosen chapters (default: all)")
+    p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01")
+    p.add_argument("--timeout", type=float, default=300)
+    p.set_defaults(func=run)
+    p = commands.add_parser("execute", help="re-execute notebooks offline and store their outputs")
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--timeout", type=float, default=300)
+    p.set_defaults(func=execute)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

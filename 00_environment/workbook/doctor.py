@@ -1,0 +1,100 @@
+"""`python -m workbook doctor`: which features does the configured provider really support?
+
+Each probe is one small real request. A provider that lacks a feature answers with an error
+(or with a reply missing the feature); the table shows which, with the provider's own words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openai import OpenAI
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {"name": "get_weather", "description": "Get the current weather for a city",
+                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                "required": ["city"], "additionalProperties": False}},
+}
+CITY_SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "temperature": {"type": "number"}},
+               "required": ["city", "temperature"], "additionalProperties": False}
+QUESTION = [{"role": "user", "content": "What's the weather in Beijing?"}]
+
+
+@dataclass
+class Check:
+    feature: str
+    ok: bool
+    detail: str
+
+
+def _chat(client: OpenAI, model: str) -> str:
+    reply = client.chat.completions.create(model=model, messages=QUESTION)
+    return f"answered: {reply.choices[0].message.content!r:.60}"
+
+
+def _responses(client: OpenAI, model: str) -> str:
+    reply = client.responses.create(model=model, input="Say hello.")
+    return f"answered: {reply.output_text!r:.60}"
+
+
+def _streaming(client: OpenAI, model: str) -> str:
+    pieces = [c.choices[0].delta.content or "" for c in
+              client.chat.completions.create(model=model, messages=QUESTION, stream=True) if c.choices]
+    if len([p for p in pieces if p]) < 2:
+        raise RuntimeError("the reply arrived in one piece, not streamed")
+    return f"{len(pieces)} chunks"
+
+
+def _tools(client: OpenAI, model: str) -> str:
+    reply = client.chat.completions.create(model=model, messages=QUESTION, tools=[WEATHER_TOOL],
+                                           tool_choice="required")
+    calls = reply.choices[0].message.tool_calls or []
+    if not calls:
+        raise RuntimeError("no tool call in the reply")
+    return f"called {calls[0].function.name}({calls[0].function.arguments})"
+
+
+def _json_schema(client: OpenAI, model: str) -> str:
+    reply = client.chat.completions.create(
+        model=model, messages=QUESTION,
+        response_format={"type": "json_schema", "json_schema": {"name": "weather", "strict": True,
+                                                                "schema": CITY_SCHEMA}})
+    value = json.loads(reply.choices[0].message.content or "")
+    missing = [k for k in CITY_SCHEMA["required"] if k not in value]
+    if missing:
+        raise RuntimeError(f"JSON without {missing}")
+    return f"valid JSON: {json.dumps(value, ensure_ascii=False):.60}"
+
+
+def _reasoning(client: OpenAI, model: str) -> str:
+    reply = client.chat.completions.create(model=model, messages=QUESTION, reasoning_effort="low")
+    thought = getattr(reply.choices[0].message, "reasoning_content", None)
+    if not thought:
+        raise RuntimeError("no reasoning_content in the reply (the model may not expose its reasoning)")
+    return f"reasoning: {thought!r:.50}"
+
+
+PROBES: list[tuple[str, Callable[[OpenAI, str], str]]] = [
+    ("Chat Completions", _chat), ("Responses API", _responses), ("streaming", _streaming),
+    ("function tools", _tools), ("json_schema output", _json_schema), ("reasoning", _reasoning),
+]
+
+
+def diagnose(base_url: str, api_key: str, model: str, timeout: float = 30) -> list[Check]:
+    client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
+    checks = []
+    for feature, probe in PROBES:
+        try:
+            checks.append(Check(feature, True, probe(client, model)))
+        except Exception as error:  # every failure is a finding, never a crash
+            checks.append(Check(feature, False, _explain(error)))
+    return checks
+
+
+def _explain(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error)
+    status = getattr(error, "status_code", None)
+    return f"{status}: {message}" if status else f"{type(error).__name__}: {message}"
