@@ -1,0 +1,248 @@
+"""The ITS desk chat: a FastAPI backend that streams an agent run to the browser as SSE.
+
+Start it from this folder with either
+
+    uvicorn app:app --port 8200
+    python app.py
+
+and open http://127.0.0.1:8200/ (the page is served here too), or serve `static/` on port 8080
+(`python -m http.server 8080`) as the course does: CORS lets that page call this backend.
+
+With no provider in `.env` it answers with the offline course model, like every lesson.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import uuid
+import weakref
+from collections.abc import AsyncIterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openai
+from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, SQLiteSession
+from agents.exceptions import AgentsException
+from agents.result import RunResultStreaming
+from chat_events import ErrorEvent, RunCompleted, ToolMapper, openapi_item_schema, sse
+from fastapi import Cookie, Depends, FastAPI, HTTPException, Path as PathParam, Query, Response, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.staticfiles import StaticFiles
+from openai import AsyncOpenAI
+from pydantic import BaseModel
+
+import workbook
+from chat_agents import build_desk
+
+HERE = Path(__file__).resolve().parent
+MAX_QUERY_CHARS = 2000
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+COOKIE = "conversation_id"
+log = logging.getLogger("sse_chat")
+
+
+@dataclass
+class Settings:
+    """Everything the app reads from the environment, in one place (names as in `.env.example`)."""
+
+    base_url: str
+    api_key: str
+    model: str
+    responses_api: bool
+    provider: str = "the configured provider"
+    db_path: str = str(HERE / "conversations.db")
+    port: int = 8200
+    host: str = "127.0.0.1"
+    timeout: float = 30.0  # seconds per provider request: a stuck provider ends as an `error` event
+    max_retries: int = 1  # the openai client retries 429/5xx/connection errors; keep it short
+    max_turns: int = 8
+    extra_origins: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        provider = workbook.setup()  # loads .env; starts the offline model when nothing is configured
+        env = os.environ
+        return cls(
+            base_url=env["OPENAI_BASE_URL"], api_key=env["OPENAI_API_KEY"], model=env["OPENAI_MODEL_NAME"],
+            responses_api=env.get("OPENAI_RESPONSES_API", "").lower() in ("1", "true", "yes", "on"),
+            provider=provider.name,
+            db_path=env.get("CHAT_DB_PATH") or str(HERE / "conversations.db"),
+            port=int(env.get("CHAT_PORT") or 8200), host=env.get("CHAT_HOST") or "127.0.0.1",
+            timeout=float(env.get("CHAT_PROVIDER_TIMEOUT") or 30), max_retries=int(env.get("CHAT_MAX_RETRIES") or 1),
+            extra_origins=[o.strip() for o in (env.get("CHAT_ALLOWED_ORIGINS") or "").split(",") if o.strip()],
+        )
+
+    def origins(self) -> list[str]:
+        """The page's own origins: the standalone page on :8080 and this app's own address."""
+        return ["http://localhost:8080", "http://127.0.0.1:8080",
+                f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}", *self.extra_origins]
+
+
+class Conversation(BaseModel):
+    conversation_id: str
+
+
+class Cleared(BaseModel):
+    conversation_id: str
+    cleared: bool
+
+
+class Health(BaseModel):
+    status: str
+    provider: str
+    model: str
+    active_runs: int
+
+
+@dataclass
+class ChatTurn:
+    query: str
+    conversation_id: str
+
+
+def describe_error(exc: BaseException, settings: Settings) -> str:
+    """A message for the user. Never the provider's own text: it may quote the key back."""
+    if isinstance(exc, openai.AuthenticationError):
+        return "The model provider rejected the API key (HTTP 401). Check OPENAI_API_KEY in .env."
+    if isinstance(exc, openai.RateLimitError):
+        return "The model provider is rate-limiting requests (HTTP 429). Wait a moment and ask again."
+    if isinstance(exc, openai.APITimeoutError):
+        return f"The model provider did not answer within {settings.timeout:g} seconds."
+    if isinstance(exc, openai.APIConnectionError):
+        return "Could not reach the model provider (the connection failed or dropped)."
+    if isinstance(exc, openai.APIStatusError):
+        return f"The model provider answered with HTTP {exc.status_code}."
+    if isinstance(exc, MaxTurnsExceeded):
+        return "The agents took too many turns without reaching an answer."
+    if isinstance(exc, AgentsException):
+        return f"The agent run failed ({type(exc).__name__})."
+    return f"The server hit an unexpected error ({type(exc).__name__})."
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    client = AsyncOpenAI(base_url=settings.base_url, api_key=settings.api_key,
+                         timeout=settings.timeout, max_retries=settings.max_retries)
+    # Chat Completions or Responses, as the provider supports (OPENAI_RESPONSES_API in .env).
+    model = (OpenAIResponsesModel(model=settings.model, openai_client=client) if settings.responses_api
+             else OpenAIChatCompletionsModel(model=settings.model, openai_client=client))
+    desk: Agent = build_desk(model)
+
+    app = FastAPI(title="ITS desk chat (SSE)", version="1.0.0",
+                  description="Streams an Agents SDK run as Server-Sent Events. Events: agent_updated, "
+                              "text_delta, tool_started, tool_completed, run_completed, error.")
+    app.add_middleware(CORSMiddleware, allow_origins=settings.origins(), allow_methods=["GET", "POST", "DELETE"],
+                       allow_headers=["Content-Type"], allow_credentials=False)
+    app.state.settings = settings
+    app.state.runs = set()  # the tasks of runs still alive: the disconnect test watches them
+    locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def chat_turn(response: Response,
+                  query: str = Query(description=f"The user's question, 1-{MAX_QUERY_CHARS} characters"),
+                  conversation_id: str | None = Query(None, description="Conversation to continue; "
+                                                      "else the cookie's; else a new one"),
+                  cookie_id: str | None = Cookie(None, alias=COOKIE, include_in_schema=False)) -> ChatTurn:
+        # A dependency runs before the stream starts, so bad input gets a real 4xx, not a broken stream.
+        if not query.strip():
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "query must not be empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                f"query is too long ({len(query)} characters; the limit is {MAX_QUERY_CHARS})")
+        cid = conversation_id or cookie_id or uuid.uuid4().hex
+        if not CONVERSATION_ID.fullmatch(cid):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                "conversation_id must be 8-64 characters: letters, digits, '-' or '_'")
+        response.set_cookie(COOKIE, cid, httponly=True, samesite="lax")
+        return ChatTurn(query.strip(), cid)
+
+    async def chat_stream(turn: ChatTurn = Depends(chat_turn)) -> AsyncIterable[ServerSentEvent]:
+        """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
+        lock = locks.setdefault(turn.conversation_id, asyncio.Lock())
+        async with lock:  # one run at a time per conversation: follow-ups wait for the answer before
+            session = SQLiteSession(turn.conversation_id, settings.db_path)  # one session per chat
+            result: RunResultStreaming | None = None
+            outcome = "cancelled"
+            try:
+                # Never Runner.run_sync here: it would block the event loop (and raises inside one).
+                result = Runner.run_streamed(desk, turn.query, session=session, max_turns=settings.max_turns)
+                _track(app, result)
+                mapper = ToolMapper()
+                async for event in result.stream_events():
+                    payload = mapper.map(event)
+                    if payload is not None:
+                        yield sse(payload)
+                yield sse(RunCompleted(final_output=str(result.final_output),
+                                       conversation_id=turn.conversation_id))
+                outcome = "completed"
+            except Exception as exc:  # provider and run failures end the stream with an `error` event
+                outcome = f"error {type(exc).__name__}"
+                log.debug("run failed", exc_info=True)
+                yield sse(ErrorEvent(message=describe_error(exc, settings)))
+            finally:
+                # Reached on success, on error, and when the client disconnects (the stream's task is
+                # cancelled): stop the run so no task keeps calling the model for nobody.
+                if result is not None and not result.is_complete:
+                    result.cancel()
+                session.close()
+                log.info("chat %s…: %s", turn.conversation_id[:8], outcome)
+
+    stream_doc = {200: {"description": "A `text/event-stream`; each event's `data` is the JSON of its model.",
+                        "content": {"text/event-stream": {"itemSchema": openapi_item_schema()}}},
+                  400: {"description": "Malformed conversation id"},
+                  422: {"description": "Empty or too long query"}}
+    for path in ("/api/chat/sse", "/api/query/sse"):  # the seed's code and the seed's goals name both
+        app.add_api_route(path, chat_stream, methods=["GET"], response_class=EventSourceResponse,
+                          responses=stream_doc, tags=["chat"], summary="Ask the desk; stream the answer",
+                          operation_id="chat_sse" if path == "/api/chat/sse" else "query_sse")
+
+    @app.post("/api/conversations", status_code=201, tags=["conversations"])
+    def new_conversation(response: Response) -> Conversation:
+        """Start a new conversation; its id is returned and set as a cookie."""
+        cid = uuid.uuid4().hex
+        response.set_cookie(COOKIE, cid, httponly=True, samesite="lax")
+        return Conversation(conversation_id=cid)
+
+    @app.delete("/api/conversations/{conversation_id}", tags=["conversations"], responses={400: {}})
+    async def clear_conversation(conversation_id: str = PathParam(max_length=200)) -> Cleared:
+        """Forget a conversation's history."""
+        if not CONVERSATION_ID.fullmatch(conversation_id):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                "conversation_id must be 8-64 characters: letters, digits, '-' or '_'")
+        session = SQLiteSession(conversation_id, settings.db_path)
+        try:
+            await session.clear_session()
+        finally:
+            session.close()
+        return Cleared(conversation_id=conversation_id, cleared=True)
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> Health:
+        """Which model answers, and how many runs are alive (never the key or the URL)."""
+        return Health(status="ok", provider=settings.provider, model=settings.model,
+                      active_runs=len(app.state.runs))
+
+    # The page, last: everything the API routes above do not match.
+    app.mount("/", StaticFiles(directory=HERE / "static", html=True), name="static")
+    return app
+
+
+def _track(app: FastAPI, result: RunResultStreaming) -> None:
+    """Count a run as alive until its background task has really finished."""
+    task = result.run_loop_task
+    if task is not None and not task.done():
+        app.state.runs.add(task)
+        task.add_done_callback(app.state.runs.discard)
+
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+app = create_app()
+
+if __name__ == "__main__":
+    import uvicorn
+
+    settings: Settings = app.state.settings
+    uvicorn.run(app, host=settings.host, port=settings.port)

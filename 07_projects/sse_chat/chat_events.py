@@ -1,0 +1,132 @@
+"""The SSE contract of the chat page: one Pydantic model per event, and the mapping from the
+Agents SDK's stream events to them.
+
+The mapping is ours, not the SDK's (the seed says so too):
+
+    raw_response_event + ResponseTextDeltaEvent  -> text_delta     {text}
+    run_item_stream_event "tool_called"          -> tool_started   {tool_name, call_id}
+    run_item_stream_event "tool_output"          -> tool_completed {tool_name, tool_result}
+    agent_updated_stream_event                   -> agent_updated  {agent}
+    (the stream ended, result.final_output)      -> run_completed  {final_output}
+    (an exception)                               -> error          {message}
+
+The seed mapped `ToolCallOutputItem -> tool_completed{tool_name}`, but a tool output carries
+no tool name, only the call id: `ToolMapper` remembers the name from the matching tool call.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agents import ToolCallItem, ToolCallOutputItem
+from agents.stream_events import StreamEvent
+from fastapi.sse import ServerSentEvent
+from openai.types.responses import ResponseTextDeltaEvent
+from pydantic import BaseModel, Field
+
+
+class TextDelta(BaseModel):
+    """A piece of the answer, in order; the page appends it as it arrives."""
+
+    text: str = Field(description="The next piece of the reply text")
+
+
+class ToolStarted(BaseModel):
+    """The agent called a tool (the result follows as `tool_completed` with the same call)."""
+
+    tool_name: str = Field(description="The tool's name, e.g. get_weather")
+    call_id: str = Field(description="The id the model gave this call")
+
+
+class ToolCompleted(BaseModel):
+    """A tool returned; `tool_result` is its output as text (JSON for dicts and lists)."""
+
+    tool_name: str = Field(description="The tool's name, found from the call id")
+    tool_result: str = Field(description="What the tool returned, as text")
+
+
+class AgentUpdated(BaseModel):
+    """The agent now answering: sent once at the start, and again on every handoff."""
+
+    agent: str = Field(description="The agent's name")
+
+
+class RunCompleted(BaseModel):
+    """The run finished; the last event of a successful stream."""
+
+    final_output: str = Field(description="The complete reply")
+    conversation_id: str = Field(description="The conversation this turn was stored in")
+
+
+class ErrorEvent(BaseModel):
+    """The run failed; the last event of a failed stream. Never holds a key or a stack trace."""
+
+    message: str = Field(description="What went wrong, for the user")
+
+
+# Event name -> payload model: the whole contract, used by the app, the OpenAPI page and the tests.
+EVENTS: dict[str, type[BaseModel]] = {
+    "agent_updated": AgentUpdated,
+    "text_delta": TextDelta,
+    "tool_started": ToolStarted,
+    "tool_completed": ToolCompleted,
+    "run_completed": RunCompleted,
+    "error": ErrorEvent,
+}
+EVENT_NAMES = {model: name for name, model in EVENTS.items()}
+
+
+def sse(payload: BaseModel) -> ServerSentEvent:
+    """Wrap a payload in an SSE frame whose `event:` field is the payload's event name."""
+    return ServerSentEvent(event=EVENT_NAMES[type(payload)], data=payload)
+
+
+def as_text(output: Any) -> str:
+    if isinstance(output, str):
+        return output
+    try:
+        return json.dumps(output, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(output)
+
+
+class ToolMapper:
+    """Turns SDK stream events into contract payloads; one per run (it remembers call ids)."""
+
+    def __init__(self) -> None:
+        self.tool_names: dict[str, str] = {}
+
+    def map(self, event: StreamEvent) -> BaseModel | None:
+        if event.type == "raw_response_event":
+            if isinstance(event.data, ResponseTextDeltaEvent) and event.data.delta:
+                return TextDelta(text=event.data.delta)
+            return None
+        if event.type == "agent_updated_stream_event":
+            return AgentUpdated(agent=event.new_agent.name)
+        item = event.item
+        if event.name == "tool_called" and isinstance(item, ToolCallItem):
+            call_id, name = item.call_id or "", item.tool_name or "tool"
+            self.tool_names[call_id] = name
+            return ToolStarted(tool_name=name, call_id=call_id)
+        if event.name == "tool_output" and isinstance(item, ToolCallOutputItem):
+            name = self.tool_names.get(item.call_id or "", "tool")
+            return ToolCompleted(tool_name=name, tool_result=as_text(item.output))
+        return None  # handoff items, message_output_created, reasoning: not part of the contract
+
+
+def openapi_item_schema() -> dict:
+    """The `itemSchema` of `text/event-stream` on the OpenAPI page: one branch per event."""
+    branches = []
+    for name, model in EVENTS.items():
+        branches.append({
+            "title": name,
+            "type": "object",
+            "required": ["event", "data"],
+            "properties": {
+                "event": {"type": "string", "const": name},
+                "data": {"type": "string", "contentMediaType": "application/json",
+                         "contentSchema": model.model_json_schema()},
+            },
+        })
+    return {"oneOf": branches}
