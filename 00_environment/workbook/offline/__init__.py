@@ -40,6 +40,8 @@ class OfflineServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self, timeout: float = 10.0) -> OfflineServer:
+        if self._thread.is_alive() or self._server.started:
+            return self  # `with start_in_background() as server:` enters an already running server
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:

@@ -43,6 +43,8 @@ class Budget:
                 break
             kept.append(piece)
             used += cost
+        while kept and tx.count_tokens("".join(kept)) > self.limit:
+            kept.pop()  # punctuation is counted in pairs, so the pieces' costs may undercount the whole
         self.truncated = True
         return "".join(kept), "length"
 
