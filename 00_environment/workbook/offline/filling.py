@@ -254,7 +254,12 @@ def _best_enum(choices: list, evidence: Evidence, name: str) -> Any:
         score += len(tx.expand(tx.terms(label.replace("_", " "))) & question_terms)
         if score > best_score:
             best, best_score = choice, score
+    if best_score == 0:  # nothing in the text points at a choice: prefer a catch-all one if offered
+        best = next((c for c in choices if str(c).lower() in CATCH_ALL), best)
     return best
+
+
+CATCH_ALL = {"other", "others", "unknown", "none", "general", "misc", "unclassified"}
 
 
 def _has_evidence(name: str, evidence: Evidence) -> bool:

@@ -39,6 +39,7 @@ SYNONYM_GROUPS = [
     {"stock", "share", "shares", "finance", "financial", "股票", "股价", "金融"},
     {"email", "mail", "邮件", "邮箱"},
     {"news", "新闻"},
+    {"high", "urgent", "urgently", "asap", "critical", "emergency", "紧急", "加急"},
     {"time", "date", "today", "时间", "日期", "今天"},
     {"translate", "translation", "翻译"},
     {"language", "spanish", "french", "english", "chinese", "语言"},
