@@ -128,8 +128,9 @@ def _fill_array(schema: dict, evidence: Evidence, root: dict, name: str) -> list
         item_schema = resolve(items, root)
         words = set(tx.split_identifier(name))
         values = []
-        if item_schema.get("type") == "string" and (words & PLACE_WORDS or name.endswith("ies")):
-            values = list(tx.places(evidence.all_text))
+        if item_schema.get("type") == "string" and (words & PLACE_WORDS or name.endswith("ies")) \
+                and not {"enum", "const", "pattern", "format"} & set(item_schema):
+            values = [_fit(place, item_schema) for place in tx.places(evidence.all_text)]
         if not values:
             values = [fill(items, evidence, root, _singular(name))]
     while len(values) < minimum:

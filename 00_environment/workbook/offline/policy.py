@@ -74,19 +74,24 @@ def score_tools(question: str, tools: list[ToolSpec]) -> list[tuple[float, ToolS
     """Score each tool by the question terms its name, description and parameters share."""
     asked = tx.terms(question)
     asked_wide = tx.expand(asked)
+    if tx.currencies(question):
+        asked_wide = asked_wide | {"currency"}  # "250 euros in yen" is about currency without saying so
     vocab = []
     for tool in tools:
         name_terms = tx.terms(" ".join(tx.split_identifier(tool.name)))
         desc_terms = tx.terms(tool.description)
         param_terms = _parameter_terms(tool.parameters)
         vocab.append((tool, name_terms, desc_terms | param_terms))
-    document_frequency: dict[str, int] = {}
+    # Synonyms are one concept: "forecast" and "weather" in one tool count once, and a concept
+    # that several tools share tells them apart as little as a shared word does.
+    document_frequency: dict[frozenset, int] = {}
     for _, name_terms, other in vocab:
-        for term in name_terms | other:
-            document_frequency[term] = document_frequency.get(term, 0) + 1
+        for concept in {tx.concept(term) for term in name_terms | other}:
+            document_frequency[concept] = document_frequency.get(concept, 0) + 1
     scored = []
     for tool, name_terms, other in vocab:
-        score, matched = 0.0, set()
+        best: dict[frozenset, float] = {}
+        matched = set()
         for term in name_terms | other:
             if term in asked:
                 weight = 1.0
@@ -96,21 +101,31 @@ def score_tools(question: str, tools: list[ToolSpec]) -> list[tuple[float, ToolS
                 continue
             weight *= 2.0 if term in name_terms else 1.0
             weight *= 0.5 if len(term) == 1 else 1.0  # a single Chinese character says little
-            score += weight / document_frequency[term]
+            concept = tx.concept(term)
+            best[concept] = max(best.get(concept, 0.0), weight / document_frequency[concept])
             matched.add(term)
+        score = sum(best.values())
         if score > 0:
             score += _fit_bonus(question, tool.parameters)
         scored.append((round(score, 3), tool, matched))
-    scored.sort(key=lambda entry: -entry[0])
+    # On a tie, prefer the tool whose required numbers the question can supply.
+    scored.sort(key=lambda entry: (-entry[0], _missing_numbers(question, entry[1].parameters)))
     return scored
 
 
+def _missing_numbers(question: str, schema: dict) -> int:
+    props = schema.get("properties") or {}
+    wanted = [k for k in schema.get("required", list(props))
+              if isinstance(props.get(k), dict) and props[k].get("type") in ("integer", "number")]
+    return max(0, len(wanted) - len(tx.numbers(question)))
+
+
 def _fit_bonus(question: str, schema: dict) -> float:
-    """Half a point per required id or place parameter the question can fill.
+    """Half a point per required id, place or currency parameter the question can fill.
 
     "Is P200 in stock?" names a SKU, so a tool that takes a SKU fits it better than a keyword search.
     """
-    from .filling import ID_WORDS, PLACE_WORDS
+    from .filling import CURRENCY_WORDS, ID_WORDS, PLACE_WORDS
 
     props = schema.get("properties") or {}
     bonus = 0.0
@@ -119,6 +134,8 @@ def _fit_bonus(question: str, schema: dict) -> float:
         if words & ID_WORDS and tx.identifiers(question):
             bonus += 0.5
         elif words & PLACE_WORDS and tx.places(question):
+            bonus += 0.5
+        elif words & CURRENCY_WORDS and tx.currencies(question):
             bonus += 0.5
     return bonus
 
@@ -160,7 +177,7 @@ def choose_tools(req: ModelRequest, trace: list[str]) -> list[ToolCall]:
     if req.parallel_tool_calls and not best.name.startswith("transfer_to_"):
         for score, tool, terms in scored[1:]:
             distinct = terms - best_terms
-            if score >= THRESHOLD and distinct and not tool.name.startswith("transfer_to_") \
+            if score >= THRESHOLD and distinct & tx.terms(question) and not tool.name.startswith("transfer_to_") \
                     and tool.name not in {c.name for c in calls} and _independent(distinct, best_terms):
                 trace.append(f"Rule 2: '{tool.name}' also matches on its own terms ({', '.join(sorted(distinct)[:4])}); "
                              "called in parallel.")

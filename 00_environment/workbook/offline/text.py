@@ -33,7 +33,11 @@ SYNONYM_GROUPS = [
     {"currency", "convert", "exchange", "rate", "汇率", "换算", "兑换"},
     {"refund", "return", "returns", "rma", "money back", "退款", "退货", "退钱"},
     {"ticket", "complaint", "issue", "support", "problem", "工单", "投诉", "问题"},
-    {"book", "booking", "reserve", "reservation", "flight", "hotel", "预订", "订票", "机票", "酒店"},
+    {"book", "booking", "reserve", "reservation", "预订", "订票"},
+    {"flight", "flights", "fly", "plane", "airline", "机票", "航班", "飞机"},
+    {"hotel", "hotels", "room", "stay", "酒店", "宾馆", "住宿"},
+    {"billing", "bill", "payment", "payments", "pay", "paid", "invoice", "charge", "charged", "付款", "支付",
+     "账单", "扣款"},
     {"search", "find", "look", "lookup", "查询", "搜索", "查找", "查"},
     {"math", "calculate", "compute", "add", "sum", "plus", "计算", "加"},
     {"stock", "share", "shares", "finance", "financial", "股票", "股价", "金融"},
@@ -120,6 +124,11 @@ def terms(text: str) -> frozenset[str]:
         if phrase in lowered:
             found.add(phrase)
     return frozenset(found)
+
+
+def concept(term: str) -> frozenset[str]:
+    """A term with its synonyms: the unit a match counts as."""
+    return _SYNONYMS.get(term) or frozenset((term,))
 
 
 def expand(found: frozenset[str]) -> frozenset[str]:
