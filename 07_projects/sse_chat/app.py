@@ -24,19 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openai
+import workbook
 from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, SQLiteSession
 from agents.exceptions import AgentsException
 from agents.result import RunResultStreaming
+from chat_agents import build_desk
 from chat_events import ErrorEvent, RunCompleted, ToolMapper, openapi_item_schema, sse
-from fastapi import Cookie, Depends, FastAPI, HTTPException, Path as PathParam, Query, Response, status
+from fastapi import Cookie, Depends, FastAPI, HTTPException, Query, Response, status
+from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from openai import AsyncOpenAI
 from pydantic import BaseModel
-
-import workbook
-from chat_agents import build_desk
 
 HERE = Path(__file__).resolve().parent
 MAX_QUERY_CHARS = 2000
@@ -238,7 +238,8 @@ def _track(app: FastAPI, result: RunResultStreaming) -> None:
         task.add_done_callback(app.state.runs.discard)
 
 
-logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
+log.setLevel(logging.INFO)  # one line per run; the key and the provider's own messages are never logged
 app = create_app()
 
 if __name__ == "__main__":
