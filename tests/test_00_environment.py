@@ -1,0 +1,69 @@
+"""Chapter 00: the doctor table, the course map, and the chapters running end to end."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from workbook.doctor import diagnose
+from workbook.offline import Options, start_in_background
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = ROOT / "00_environment"
+FEATURES = ["Chat Completions", "Responses API", "streaming", "function tools", "json_schema output", "reasoning"]
+
+
+def test_doctor_reports_all_six_features_ok_on_the_offline_model():
+    server = start_in_background(Options())
+    try:
+        checks = diagnose(server.base_url, "any-key", "course-model")
+    finally:
+        server.stop()
+    assert [c.feature for c in checks] == FEATURES
+    assert all(c.ok for c in checks), [(c.feature, c.detail) for c in checks if not c.ok]
+    assert "get_weather" in checks[3].detail
+
+
+def test_doctor_reports_no_responses_api_in_chat_only_mode():
+    server = start_in_background(Options(chat_only=True))
+    try:
+        checks = {c.feature: c for c in diagnose(server.base_url, "any-key", "course-model")}
+    finally:
+        server.stop()
+    assert not checks["Responses API"].ok
+    assert checks["Responses API"].detail.startswith("404")
+    assert all(c.ok for name, c in checks.items() if name != "Responses API")
+
+
+def _markdown(name):
+    cells = json.loads((CHAPTER / name).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_course_map_has_a_mermaid_diagram_with_six_nouns_and_three_planes():
+    text = _markdown("00_03_course_map.ipynb")
+    assert "```mermaid" in text
+    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    for word in ["Agent", "Runner", "Model", "Conversation", "Tool", "Events",
+                 "Model Plane", "Capability Plane", "Execution Plane"]:
+        assert word in block, f"{word} missing from the diagram"
+
+
+def test_check_notebook_stores_a_failing_responses_row_and_six_ok_rows():
+    cells = json.loads((CHAPTER / "00_02_check.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
+    assert text.count("NOT SUPPORTED") == 1 and "Responses API        NOT SUPPORTED" in text
+    assert text.count(" ok ") == 11  # 6 on course-model, 5 on course-chat-only
+
+
+def test_readme_explains_the_cli():
+    readme = (CHAPTER / "README.md").read_text(encoding="utf-8")
+    for command in ("serve", "doctor", "run", "execute"):
+        assert f"python -m workbook {command}" in readme
+
+
+def test_workbook_run_passes_for_chapters_00_to_02():
+    done = subprocess.run([sys.executable, "-m", "workbook", "run", "00_environment", "01_models", "02_tools"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=850)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " 0 failed" in done.stdout
