@@ -11,7 +11,6 @@ and open http://127.0.0.1:8200/ (the page is served here too), or serve `static/
 With no provider in `.env` it answers with the offline course model, like every lesson.
 """
 
-from __future__ import annotations
 
 import asyncio
 import logging
@@ -22,6 +21,7 @@ import weakref
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import openai
 import workbook
@@ -63,7 +63,7 @@ class Settings:
     extra_origins: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls) -> "Settings":
         provider = workbook.setup()  # loads .env; starts the offline model when nothing is configured
         env = os.environ
         return cls(
@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.set_cookie(COOKIE, cid, httponly=True, samesite="lax")
         return ChatTurn(query.strip(), cid)
 
-    async def chat_stream(turn: ChatTurn = Depends(chat_turn)) -> AsyncIterable[ServerSentEvent]:
+    async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterable[ServerSentEvent]:
         """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
         lock = locks.setdefault(turn.conversation_id, asyncio.Lock())
         async with lock:  # one run at a time per conversation: follow-ups wait for the answer before
