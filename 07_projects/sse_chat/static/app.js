@@ -82,11 +82,11 @@ function ask(query) {
   const tools = new Map();  // call_id -> its line, so the result lands next to the call
   const data = (event) => JSON.parse(event.data);
 
+  let firstAgent = true;  // the first agent_updated of a turn names the starting agent, later ones handoffs
   source.addEventListener("agent_updated", (event) => {
     const { agent } = data(event);
-    if ($("agent").textContent !== "–" && $("agent").textContent !== agent) {
-      turn.insertBefore(el("div", "handoff", `→ handed off to ${agent}`), text);
-    }
+    if (!firstAgent) turn.insertBefore(el("div", "handoff", `→ handed off to ${agent}`), text);
+    firstAgent = false;
     $("agent").textContent = agent;
   });
   source.addEventListener("text_delta", (event) => {
