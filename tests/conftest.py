@@ -7,7 +7,6 @@ import os
 import httpx
 import openai
 import pytest
-
 from workbook.offline import Options, start_in_background
 
 

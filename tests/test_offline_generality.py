@@ -16,7 +16,6 @@ from agents import AgentOutputSchema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-
 from workbook.offline.filling import Evidence, fill
 
 

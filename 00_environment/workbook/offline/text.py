@@ -119,7 +119,7 @@ def terms(text: str) -> frozenset[str]:
     for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
         chars = [c for c in run]
         found.update(c for c in chars if c not in CJK_STOP)
-        found.update(a + b for a, b in zip(chars, chars[1:]))
+        found.update(a + b for a, b in zip(chars, chars[1:], strict=False))
     for phrase in ("how much", "money back"):
         if phrase in lowered:
             found.add(phrase)
@@ -215,5 +215,5 @@ def shorten(text: str, limit: int = 80) -> str:
 
 def split_deltas(text: str, size: int = 3) -> list[str]:
     """Cut text into small stream deltas: a word (with its space) or up to `size` CJK chars."""
-    pieces = re.findall(r"\s*[\u3400-\u9fff\uf900-\ufaff]{1,%d}|\s*[^\s\u3400-\u9fff\uf900-\ufaff]+|\s+" % size, text)
+    pieces = re.findall(rf"\s*[\u3400-\u9fff\uf900-\ufaff]{{1,{size}}}|\s*[^\s\u3400-\u9fff\uf900-\ufaff]+|\s+", text)
     return pieces or [text]
