@@ -5,7 +5,7 @@ import json
 
 import openai
 import pytest
-from agents import Agent, OpenAIChatCompletionsModel, RunContextWrapper, Runner, function_tool
+from agents import Agent, OpenAIChatCompletionsModel, RunConfig, RunContextWrapper, Runner, function_tool
 from openai import AsyncOpenAI, OpenAI
 from workbook.course_tools import get_weather
 from workbook.offline import Options, start_in_background
@@ -92,7 +92,7 @@ def test_failure_error_function_output_reaches_the_model(client):
     assert query_order_live.params_json_schema["properties"]["order_id"]["description"].startswith("The order id")
     model = OpenAIChatCompletionsModel(model="m", openai_client=AsyncOpenAI(base_url=str(client.base_url), api_key="k"))
     agent = Agent(name="desk", instructions="你是客服", model=model, tools=[query_order_live])
-    result = asyncio.run(Runner.run(agent, "查一下订单 A1001 的状态"))
+    result = asyncio.run(Runner.run(agent, "查一下订单 A1001 的状态", run_config=RunConfig(tracing_disabled=True)))
     outputs = [i.output for i in result.new_items if i.type == "tool_call_output_item"]
     assert outputs == ["order system down: timeout"]
     assert "order system down" in result.final_output
