@@ -117,7 +117,7 @@ def test_openai_client_raises_matching_exception(client, http, case):
     error = caught.value
     assert error.status_code == status
     assert fragment in error.message  # readable: the server's own sentence, not a parse failure
-    assert error.body["message"] == error.message.split(" - ", 1)[-1] or fragment in str(error.body)
+    assert error.body["message"] in error.message and error.code == error.body["code"]
     assert error.param == param
     still_serving(http)
 
