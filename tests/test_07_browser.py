@@ -120,6 +120,7 @@ def test_standalone_page_calls_the_backend_across_origins(page, backend, static_
     expect(page.locator("#agent")).to_have_text("Order specialist")
     follow_up = ask(page, "What did I just ask?")
     expect(follow_up.locator(".text")).to_contain_text("Where is my order A1001?")
+    expect(follow_up.locator(".handoff")).to_have_count(0)  # the triage agent starting a turn is no handoff
     # "New conversation" starts over: the history is gone.
     page.click("#new-conversation")
     expect(page.locator(".msg")).to_have_count(0)

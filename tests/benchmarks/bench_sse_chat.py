@@ -122,12 +122,12 @@ def parse(text: str) -> list[tuple[str, dict]]:
 
 async def one_client(client: httpx.AsyncClient, url: str, i: int, n: int, t0: float) -> dict:
     first = done = None
-    count, buffer = 0, ""
+    count, buffer, why = 0, "", None
     try:
         params = {"query": QUESTION, "conversation_id": f"bench-{n}-{i:04d}-{os.getpid()}"}
         async with client.stream("GET", url, params=params) as response:
             if response.status_code != 200:
-                return {"ok": False, "events": 0, "first": None, "done": None}
+                return {"ok": False, "events": 0, "first": None, "done": None, "why": f"HTTP {response.status_code}"}
             async for chunk in response.aiter_text():
                 buffer += chunk
                 while "\n\n" in buffer:
@@ -137,9 +137,11 @@ async def one_client(client: httpx.AsyncClient, url: str, i: int, n: int, t0: fl
                         first = first or time.perf_counter() - t0
                         if block.startswith("event: run_completed"):
                             done = time.perf_counter() - t0
-    except httpx.HTTPError:
-        return {"ok": False, "events": count, "first": first, "done": done}
-    return {"ok": done is not None, "events": count, "first": first, "done": done}
+                        if block.startswith("event: error"):
+                            why = "error event: " + block.split("data: ", 1)[-1]
+    except httpx.HTTPError as error:
+        why = f"{type(error).__name__} after {count} events"
+    return {"ok": done is not None, "events": count, "first": first, "done": done, "why": why}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -160,7 +162,8 @@ async def load(url: str, n: int, expected: int) -> dict:
     dones = [r["done"] for r in results if r["done"] is not None]
     return {"p50_first": pct(firsts, .5), "p99_first": pct(firsts, .99), "p50_done": pct(dones, .5),
             "p99_done": pct(dones, .99), "lost": sum(max(0, expected - r["events"]) for r in results),
-            "failed": sum(not r["ok"] for r in results), "wall": wall}
+            "failed": sum(not r["ok"] for r in results), "wall": wall,
+            "why": sorted({r["why"] for r in results if r["why"]})}
 
 
 # ---------- main ----------
@@ -210,6 +213,8 @@ def main(sizes: list[int]) -> None:
                 table.add_row(label, str(n), f"{r['p50_first']:.3f}", f"{r['p99_first']:.3f}", f"{r['p50_done']:.3f}",
                               f"{r['p99_done']:.3f}", str(r["lost"]), str(r["failed"]), memory, f"{r['wall']:.1f}")
                 console.print(f"  done: {label} N={n} in {r['wall']:.1f}s")
+                for why in r["why"]:
+                    console.print(f"    failure: {why}")
     finally:
         for process in (replay, app, model):
             stop(process)
