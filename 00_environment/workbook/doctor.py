@@ -95,6 +95,9 @@ def diagnose(base_url: str, api_key: str, model: str, timeout: float = 30) -> li
 
 
 def _explain(error: Exception) -> str:
-    message = getattr(error, "message", None) or str(error)
+    """"404: <the provider's message>" for an HTTP error, else the exception's class and text."""
     status = getattr(error, "status_code", None)
+    body = getattr(error, "body", None)
+    message = body.get("message") if isinstance(body, dict) else None
+    message = message or getattr(error, "message", None) or str(error)
     return f"{status}: {message}" if status else f"{type(error).__name__}: {message}"
