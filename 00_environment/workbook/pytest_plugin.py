@@ -36,3 +36,36 @@ def _start_kernels_like_jupyter() -> None:
                 os.environ["PYTEST_CURRENT_TEST"] = saved
 
     nbval_kernel.start_new_kernel = start_new_kernel
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any process the tests started is still alive: servers must be stopped.
+
+    Every MCP server, uvicorn app, offline model and kernel a test or a lesson starts is a
+    descendant of this process; after a short grace period none may remain.
+    """
+    import psutil
+
+    def alive(processes):
+        return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+    leftovers = alive(psutil.Process().children(recursive=True))
+    if leftovers:
+        _, still = psutil.wait_procs(leftovers, timeout=10)
+        leftovers = alive(still)
+    if not leftovers:
+        return
+    names = []
+    for process in leftovers:
+        try:
+            names.append(f"pid {process.pid}: {' '.join(process.cmdline())[:120]}")
+            process.kill()
+        except psutil.Error:
+            pass
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line("FAILED: processes left running after the tests (now killed):", red=True)
+        for name in names:
+            reporter.write_line(f"  {name}")
+    session.exitstatus = 1
