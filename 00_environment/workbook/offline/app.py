@@ -127,11 +127,13 @@ def create_app(options: Options | None = None) -> Starlette:
             return await sse(stream_events(rid, body, req, created, items, final), named=True)
         return JSONResponse(final)
 
+    def stored(table: dict, key: str, what: str) -> Response:
+        if key not in table:
+            return error_response(ApiError(404, f"{what} with id '{key}' not found.", None, "not_found"))
+        return JSONResponse(table[key][0])
+
     async def get_response(request: Request) -> Response:
-        rid = request.path_params["rid"]
-        if rid not in store.responses:
-            return error_response(ApiError(404, f"Response with id '{rid}' not found.", None, "not_found"))
-        return JSONResponse(store.responses[rid][0])
+        return stored(store.responses, request.path_params["rid"], "Response")
 
     async def create_conversation(request: Request) -> Response:
         try:
@@ -146,10 +148,7 @@ def create_app(options: Options | None = None) -> Starlette:
         return JSONResponse(conversation)
 
     async def get_conversation(request: Request) -> Response:
-        cid = request.path_params["cid"]
-        if cid not in store.conversations:
-            return error_response(ApiError(404, f"Conversation with id '{cid}' not found.", None, "not_found"))
-        return JSONResponse(store.conversations[cid][0])
+        return stored(store.conversations, request.path_params["cid"], "Conversation")
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return error_response(ApiError(404, f"Unknown path: {request.method} {request.url.path}. The offline "

@@ -139,29 +139,34 @@ def expand(found: frozenset[str]) -> frozenset[str]:
     return frozenset(more)
 
 
-def places(text: str) -> list[str]:
-    """Known cities in order of appearance, then capitalised words after "in/at/for"."""
+def _lookup(text: str, table: dict[str, str]) -> list[tuple[int, str]]:
+    """(position, value) for every key of `table` in the text; English keys only as whole words."""
     lowered = text.lower()
-    hits: list[tuple[int, str]] = []
-    for key, display in CITIES.items():
+    hits = []
+    for key, value in table.items():
         for match in re.finditer(re.escape(key), lowered):
-            start = match.start()
             if key.isascii():
-                before = lowered[start - 1] if start else " "
+                before = lowered[match.start() - 1] if match.start() else " "
                 after = lowered[match.end()] if match.end() < len(lowered) else " "
                 if before.isalpha() or after.isalpha():
                     continue
-            hits.append((start, display))
+            hits.append((match.start(), value))
+    return hits
+
+
+def _in_order(hits: list[tuple[int, str]]) -> list[str]:
+    """The values in order of appearance, each once."""
+    return list(dict.fromkeys(value for _, value in sorted(hits)))
+
+
+def places(text: str) -> list[str]:
+    """Known cities in order of appearance, else capitalised words after "in/at/for"."""
+    hits = _lookup(text, CITIES)
     if not hits:
         for match in re.finditer(r"\b(?:in|at|for|to|from)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)", text):
             if match.group(1).lower() not in LANGUAGES:
                 hits.append((match.start(1), match.group(1)))
-    hits.sort()
-    ordered: list[str] = []
-    for _, display in hits:
-        if display not in ordered:
-            ordered.append(display)
-    return ordered
+    return _in_order(hits)
 
 
 def numbers(text: str) -> list[float]:
@@ -179,21 +184,7 @@ def identifiers(text: str) -> list[str]:
 
 
 def currencies(text: str) -> list[str]:
-    lowered = text.lower()
-    hits = []
-    for key, code in CURRENCIES.items():
-        for match in re.finditer(re.escape(key), lowered):
-            if key.isascii():
-                s, e = match.start(), match.end()
-                if (s and lowered[s - 1].isalpha()) or (e < len(lowered) and lowered[e].isalpha()):
-                    continue
-            hits.append((match.start(), code))
-    hits.sort()
-    ordered: list[str] = []
-    for _, code in hits:
-        if code not in ordered:
-            ordered.append(code)
-    return ordered
+    return _in_order(_lookup(text, CURRENCIES))
 
 
 def person_names(text: str) -> list[str]:
