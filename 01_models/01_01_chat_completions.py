@@ -9,8 +9,9 @@ async version, which the Agents SDK needs, is 01_05_async_client.py.
 
 import os
 
-import workbook
 from openai import OpenAI
+
+import workbook
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ see 01_03_switch_provider.py.
 
 import os
 
-import workbook
 from openai import OpenAI
+
+import workbook
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ Chat Completions, which every OpenAI-compatible provider (Qwen, DeepSeek, Silico
 
 import os
 
-import workbook
 from openai import NotFoundError, OpenAI
+
+import workbook
 
 
 def main() -> None:

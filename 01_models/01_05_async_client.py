@@ -6,9 +6,10 @@
 import asyncio
 import os
 
-import workbook
 from agents import Agent, OpenAIChatCompletionsModel, Runner
 from openai import AsyncOpenAI
+
+import workbook
 
 
 async def main() -> None:

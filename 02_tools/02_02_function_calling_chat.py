@@ -7,8 +7,9 @@ import asyncio
 import json
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 from workbook.course_tools import get_weather
 
 TOOLS = [{

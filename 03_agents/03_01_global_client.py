@@ -7,8 +7,9 @@ Scope: the whole process. Good for prototypes and single-model projects.
 import asyncio
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 
 workbook.setup()  # loads .env; starts the offline course model if no provider is configured
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 
 workbook.setup()  # loads .env; starts the offline course model if no provider is configured
 

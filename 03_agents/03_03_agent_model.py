@@ -7,8 +7,9 @@ analysis on DeepSeek) and needs no global or per-run setting.
 import asyncio
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 
 workbook.setup()  # loads .env; starts the offline course model if no provider is configured
 

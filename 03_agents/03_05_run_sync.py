@@ -6,8 +6,9 @@ it inside a running loop (Jupyter, FastAPI, any async def): it raises RuntimeErr
 
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 
 workbook.setup()  # loads .env; starts the offline course model if no provider is configured
 

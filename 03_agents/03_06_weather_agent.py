@@ -3,12 +3,14 @@
 import asyncio
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 
 workbook.setup()  # loads .env; starts the offline course model if no provider is configured
 
 from agents import Agent, OpenAIChatCompletionsModel, Runner  # noqa: E402
+
 from workbook.course_tools import weather_tool  # noqa: E402  (@function_tool over get_weather)
 
 client = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"])

@@ -9,8 +9,9 @@ A triage agent was added in front of the weather agent so the handoff branch act
 import asyncio
 import os
 
-import workbook
 from openai import AsyncOpenAI
+
+import workbook
 
 workbook.setup()  # loads .env; starts the offline course model if no provider is configured
 
@@ -25,6 +26,7 @@ from agents.items import (  # noqa: E402
 )
 from openai.types.responses import ResponseReasoningSummaryTextDeltaEvent, ResponseTextDeltaEvent  # noqa: E402
 from openai.types.shared import Reasoning  # noqa: E402
+
 from workbook.course_tools import weather_tool  # noqa: E402
 
 client = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"])

@@ -15,6 +15,7 @@ workbook.setup()  # loads .env; starts the offline course model if no provider i
 from agents import Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner  # noqa: E402
 from agents.mcp import MCPServerManager, MCPServerStreamableHttp  # noqa: E402
 from openai import AsyncOpenAI  # noqa: E402
+
 from workbook.mcp_process import start_mcp_server  # noqa: E402
 from workbook.offline import free_port  # noqa: E402
 

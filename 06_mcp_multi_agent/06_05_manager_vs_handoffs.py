@@ -12,6 +12,7 @@ workbook.setup()  # loads .env; starts the offline course model if no provider i
 
 from agents import Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner  # noqa: E402
 from openai import AsyncOpenAI  # noqa: E402
+
 from workbook.course_tools import inventory_tool, order_tool, rma_tool  # noqa: E402
 
 

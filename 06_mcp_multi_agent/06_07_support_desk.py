@@ -69,6 +69,7 @@ async def priority_guardrail(ctx: RunContextWrapper[SupportContext], agent, inpu
 # --- specialists
 from agents import function_tool, handoff
 from agents.extensions.handoff_prompt import prompt_with_handoff_instructions
+
 from workbook.course_tools import inventory_tool, open_rma
 
 

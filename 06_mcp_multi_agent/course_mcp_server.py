@@ -19,6 +19,7 @@ import argparse
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+
 from workbook import course_tools
 
 SERVICES = {

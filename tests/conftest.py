@@ -7,6 +7,7 @@ import os
 import httpx
 import openai
 import pytest
+
 from workbook.offline import Options, start_in_background
 
 

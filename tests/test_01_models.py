@@ -6,6 +6,7 @@ import openai
 import pytest
 from agents import Agent, OpenAIChatCompletionsModel, RunConfig, Runner
 from openai import AsyncOpenAI, OpenAI
+
 from workbook.offline import Options, start_in_background
 
 

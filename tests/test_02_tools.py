@@ -7,6 +7,7 @@ import openai
 import pytest
 from agents import Agent, OpenAIChatCompletionsModel, RunConfig, RunContextWrapper, Runner, function_tool
 from openai import AsyncOpenAI, OpenAI
+
 from workbook.course_tools import get_weather
 from workbook.offline import Options, start_in_background
 

@@ -4,8 +4,9 @@ import asyncio
 import os
 
 import pytest
-import workbook
 from pydantic import BaseModel
+
+import workbook
 
 workbook.setup(quiet=True)
 
@@ -21,6 +22,7 @@ from agents import (  # noqa: E402
 from agents.exceptions import MaxTurnsExceeded, UserError  # noqa: E402
 from agents.items import MessageOutputItem, ToolCallItem, ToolCallOutputItem  # noqa: E402
 from openai import AsyncOpenAI  # noqa: E402
+
 from workbook.course_tools import weather_tool  # noqa: E402
 from workbook.lessons import ROOT  # noqa: E402
 

@@ -25,6 +25,7 @@ from openai.types.responses import (  # noqa: E402
     ResponseReasoningItem,  # noqa: E402
 )
 from openai.types.shared import Reasoning  # noqa: E402
+
 from workbook.course_tools import order_tool, weather_tool  # noqa: E402
 from workbook.lessons import ROOT  # noqa: E402
 

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+
 import workbook
 
 workbook.setup(quiet=True)
@@ -13,6 +14,7 @@ workbook.setup(quiet=True)
 from agents import Agent, OpenAIChatCompletionsModel, Runner, SQLiteSession  # noqa: E402
 from agents.memory import SessionSettings  # noqa: E402
 from openai import AsyncOpenAI  # noqa: E402
+
 from workbook.course_tools import weather_tool  # noqa: E402
 from workbook.lessons import ROOT  # noqa: E402
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 import workbook
 from workbook.lessons import ROOT, run_script
 from workbook.mcp_process import start_mcp_server
@@ -39,6 +40,7 @@ from agents.mcp import (  # noqa: E402
     create_static_tool_filter,
 )
 from openai import AsyncOpenAI  # noqa: E402
+
 from workbook.course_tools import order_tool, rma_tool  # noqa: E402
 from workbook.offline import free_port  # noqa: E402
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from test_07_projects import APP_DIR, server_env, uvicorn_server
+
 from workbook.offline import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

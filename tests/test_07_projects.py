@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from workbook.offline import Options, free_port, start_in_background
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,6 +1,7 @@
 """Every lesson script runs offline, start to finish, as a learner would run it."""
 
 import pytest
+
 from workbook.lessons import SERVICES, chapter_dirs, lessons, run_script
 
 SCRIPTS = [p for chapter in chapter_dirs() for p in lessons(chapter)

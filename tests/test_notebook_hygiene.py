@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+
 from workbook.lessons import chapter_dirs, lessons
 
 NOTEBOOKS = [p for chapter in chapter_dirs() for p in lessons(chapter) if p.suffix == ".ipynb"]

@@ -12,6 +12,7 @@ import json
 import httpx
 import openai
 import pytest
+
 from workbook.offline import Options, start_in_background
 
 GOOD_CHAT = {"model": "course-model", "messages": [{"role": "user", "content": "Hello"}]}

@@ -16,6 +16,7 @@ from agents import AgentOutputSchema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
+
 from workbook.offline.filling import Evidence, fill
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 import workbook
 from workbook.doctor import diagnose
 from workbook.offline import free_port, start_in_background

@@ -75,7 +75,8 @@ def run_notebook(path: Path, timeout: float = 180, write: bool = False) -> Outco
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     try:
-        client.execute(env=lesson_env())
+        # The kernel's own stderr holds only Jupyter's start-up warnings; cell output is captured apart.
+        client.execute(env=lesson_env(), stderr=subprocess.DEVNULL)
     except CellExecutionError as error:
         message = str(error).strip().splitlines()
         return Outcome(_label(path), False, time.perf_counter() - start, message[-1] if message else "cell failed")

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Annotated
 
 import openai
-import workbook
 from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, SQLiteSession
 from agents.exceptions import AgentsException
 from agents.result import RunResultStreaming
@@ -37,6 +36,8 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from openai import AsyncOpenAI
 from pydantic import BaseModel
+
+import workbook
 
 HERE = Path(__file__).resolve().parent
 MAX_QUERY_CHARS = 2000

@@ -6,6 +6,7 @@ The tools are the course's own (`workbook.course_tools`); only the wiring is new
 from __future__ import annotations
 
 from agents import Agent, Model
+
 from workbook.course_tools import inventory_tool, order_tool, product_search_tool, weather_tool
 
 

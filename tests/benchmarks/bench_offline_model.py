@@ -22,6 +22,7 @@ import time
 import httpx
 from rich.console import Console
 from rich.table import Table
+
 from workbook.offline import free_port
 
 HEADERS = {"Authorization": "Bearer bench"}
