@@ -15,7 +15,7 @@ from test_07_projects import APP_DIR, server_env, uvicorn_server
 from workbook.offline import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 XSS = "<img src=x onerror=alert(1)>"
 
