@@ -266,3 +266,23 @@ def test_generated_schemas_through_the_server(http, schema, question):
     reply = http.post("/chat/completions", json=body)
     assert reply.status_code == 200, reply.text
     jsonschema.validate(json.loads(reply.json()["choices"][0]["message"]["content"]), schema)
+
+
+def test_structured_answer_names_its_source_and_restates_the_result(http):
+    """After a tool call, `source` is the tool used and `message` restates its result, for any schema."""
+    schema = {"type": "object", "additionalProperties": False, "required": ["city", "condition", "source", "message"],
+              "properties": {key: {"type": "string"} for key in ("city", "condition", "source", "message")}}
+    messages = [
+        {"role": "user", "content": "How is the weather in Lisbon?"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "lookup_conditions", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": json.dumps({"city": "Lisbon", "condition": "windy"})},
+    ]
+    reply = http.post("/chat/completions", json={
+        "model": "m", "messages": messages,
+        "tools": [{"type": "function", "function": tool("lookup_conditions", "Current conditions.", place="string")}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "final_output", "strict": True,
+                                                                   "schema": schema}}}).json()
+    value = json.loads(reply["choices"][0]["message"]["content"])
+    assert value == {"city": "Lisbon", "condition": "windy", "source": "lookup_conditions",
+                     "message": "city: Lisbon, condition: windy"}

@@ -34,6 +34,8 @@ class Evidence:
     question: str
     facts: dict[str, Any] = field(default_factory=dict)  # flattened keys of JSON tool outputs
     extra_text: str = ""  # tool outputs as text
+    readable: str = ""  # tool outputs as "key: value" prose, for message-like fields
+    sources: list[str] = field(default_factory=list)  # names of the tools that gave the outputs
     _numbers: list[float] | None = None
     _places: list[str] | None = None
     _ids: list[str] | None = None
@@ -204,8 +206,11 @@ def _fill_string(schema: dict, evidence: Evidence, name: str) -> str:
     return _fit(value, schema)
 
 
-QUESTION_WORDS = {"query", "input", "question", "prompt", "request", "message", "keyword", "keywords",
+QUESTION_WORDS = {"query", "input", "question", "prompt", "request", "keyword", "keywords",
                   "search", "task", "topic", "reason", "issue", "problem"}
+ANSWER_WORDS = {"summary", "answer", "response", "explanation", "details", "description", "result", "text",
+                "message", "reply"}
+SOURCE_WORDS = {"source", "sources", "tool", "origin", "provenance"}
 
 
 def _free_text(evidence: Evidence, words: set[str]) -> str:
@@ -221,9 +226,12 @@ def _free_text(evidence: Evidence, words: set[str]) -> str:
             return " ".join(content)
     if not evidence.extra_text or words & QUESTION_WORDS:
         return tx.shorten(evidence.question, 200) or "n/a"
-    if words & {"summary", "answer", "response", "explanation", "details", "description", "result", "text"}:
-        return tx.shorten(evidence.extra_text, 200)
-    for piece in re.split(r"[,:;，。；：、\n]+", evidence.extra_text):
+    if words & SOURCE_WORDS and evidence.sources:
+        return ", ".join(dict.fromkeys(evidence.sources))
+    if words & ANSWER_WORDS:
+        return tx.shorten(evidence.readable or evidence.extra_text, 200)
+    values = [v for v in evidence.facts.values() if isinstance(v, str)] if evidence.facts else []
+    for piece in values or re.split(r"[,:;，。；：、\n]+", evidence.extra_text):
         piece = piece.strip(" {}[]'\"")
         if piece and not tx.places(piece) and not tx.numbers(piece) and not re.search(r"\d", piece):
             return piece

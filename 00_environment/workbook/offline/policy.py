@@ -249,7 +249,9 @@ def _finish(req: ModelRequest, decision: Decision, question: str, results: list[
             outputs.append(result.text)
             parsed = _json_or_none(result.text)
             facts.update(flatten_facts(parsed) if isinstance(parsed, dict) else {})
-        evidence = Evidence(question, facts=facts, extra_text="\n".join(outputs))
+        evidence = Evidence(question, facts=facts, extra_text="\n".join(outputs),
+                            readable="; ".join(_render(r.text) for r in results),
+                            sources=[r.name for r in results])
         schema = req.output_schema or {"type": "object", "properties": {"answer": {"type": "string"}}}
         value = fill(schema, evidence)
         decision.trace.append("Rule 1/4: the output schema is filled per property from the question"
