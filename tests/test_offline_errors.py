@@ -208,3 +208,20 @@ def test_same_requests_same_bytes_on_fresh_servers():
     assert one == two
     assert '"id":"resp_' in one[2] and "Your name is Ada." in one[4]
     assert len({b for b in one}) == len(one)  # different requests, different bodies (ids differ)
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_a_tool_name_outside_openais_pattern_is_rejected_like_openai_does(client, api):
+    """The seed's `as_tool(tool_name="订票专家")`: real providers answer 400, so the offline model does too."""
+    parameters = {"type": "object", "properties": {}}
+    with pytest.raises(openai.BadRequestError) as caught:
+        if api == "chat":
+            client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "book a ticket"}],
+                tools=[{"type": "function", "function": {"name": "订票专家", "parameters": parameters}}])
+        else:
+            client.responses.create(
+                model="m", input="book a ticket",
+                tools=[{"type": "function", "name": "订票专家", "parameters": parameters, "strict": True}])
+    assert "does not match pattern" in caught.value.message
+    assert caught.value.body["param"] in ("tools[0].function.name", "tools[0].name")

@@ -9,6 +9,7 @@ into an OpenAI-style error envelope.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,9 @@ REASONING_ALIASES = ("reason", "think", "r1", "o1", "o3", "o4")
 HOSTED_TOOLS = {"web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11"}
 UNSUPPORTED_HOSTED = {"file_search", "code_interpreter", "computer_use_preview", "computer",
                       "image_generation", "mcp", "local_shell", "shell", "apply_patch", "tool_search"}
+
+
+TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 
 class ApiError(Exception):
@@ -138,6 +142,13 @@ def _content_text(content: Any, where: str) -> str:
                    where, "invalid_type")
 
 
+def _check_tool_name(name: str, param: str) -> None:
+    """OpenAI accepts only ASCII letters, digits, '_' and '-' in a function name, at most 64."""
+    if not TOOL_NAME.fullmatch(name):
+        raise ApiError(400, f"Invalid '{param}': string does not match pattern. Expected a string that matches "
+                       f"the pattern '^[a-zA-Z0-9_-]{{1,64}}$', got {name!r}.", param, "invalid_value")
+
+
 def _check_schema(schema: Any, param: str) -> dict:
     if not isinstance(schema, dict):
         raise ApiError(400, f"Invalid '{param}': the JSON schema must be an object.", param, "invalid_value")
@@ -196,6 +207,7 @@ def parse_chat(body: dict) -> ModelRequest:
         if not isinstance(function, dict) or not isinstance(function.get("name"), str):
             raise ApiError(400, f"Missing required parameter: '{where}.function.name'.",
                            f"{where}.function.name", "missing_required_parameter")
+        _check_tool_name(function["name"], f"{where}.function.name")
         tools.append(ToolSpec(function["name"], str(function.get("description") or ""),
                               function.get("parameters") or {}))
     choice = _chat_tool_choice(body.get("tool_choice"), tools)
@@ -279,6 +291,7 @@ def parse_responses(body: dict, history: list[Turn]) -> ModelRequest:
             if not isinstance(tool.get("name"), str):
                 raise ApiError(400, f"Missing required parameter: '{where}.name'.", f"{where}.name",
                                "missing_required_parameter")
+            _check_tool_name(tool["name"], f"{where}.name")
             tools.append(ToolSpec(tool["name"], str(tool.get("description") or ""), tool.get("parameters") or {}))
         elif kind in HOSTED_TOOLS:
             tools.append(ToolSpec("web_search", "Search the web for current information news", {}, hosted="web_search"))
