@@ -47,6 +47,9 @@ def lesson_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.pop("OFFLINE_MODEL_DELAY_MS", None)  # no typewriter pauses when checking lessons
+    # Run lessons as a learner does, even from inside pytest: with this variable set, ipykernel does
+    # not capture file-descriptor output, and a notebook starting an MCP stdio server fails.
+    env.pop("PYTEST_CURRENT_TEST", None)
     return env
 
 
