@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from workbook.mcp_process import stop_process
 from workbook.offline import Options, free_port, start_in_background
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,12 +93,7 @@ def uvicorn_server(tmp_path: Path, env: dict[str, str] | None = None, command: l
             time.sleep(0.2)
         yield base, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 # ---------- in-process (ASGI) ----------

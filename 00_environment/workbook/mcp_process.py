@@ -35,6 +35,17 @@ PATHS = {"streamable-http": "/mcp", "sse": "/sse"}
 _running: set[McpProcess] = set()
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Ask a server process to exit, kill it if it does not within `timeout`, and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
 class McpProcess:
     """A running MCP server subprocess: `.url`, `.port`, `.pid`, `.stop()`; a context manager."""
 
@@ -75,13 +86,7 @@ class McpProcess:
 
     def stop(self) -> None:
         """Terminate (then kill if needed) and reap the process. Safe to call twice."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=10)
+        stop_process(self._process)
         _running.discard(self)
 
     def __enter__(self) -> McpProcess:

@@ -30,6 +30,8 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
+from workbook.mcp_process import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = ROOT / "07_projects" / "sse_chat"
 QUESTION = "Is P100 in stock?"
@@ -78,15 +80,6 @@ def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> su
         if process.poll() is not None:
             raise SystemExit(f"{command} exited: {process.stderr.read().decode()[-2000:]}")
     raise SystemExit(f"{command} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class RssSampler(threading.Thread):
@@ -217,7 +210,7 @@ def main(sizes: list[int]) -> None:
                     console.print(f"    failure: {why}")
     finally:
         for process in (replay, app, model):
-            stop(process)
+            stop_process(process)
     console.print(table)
 
 
