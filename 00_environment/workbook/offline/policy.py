@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import text as tx
-from .filling import Evidence, fill, flatten_facts
+from .filling import CURRENCY_WORDS, ID_WORDS, PLACE_WORDS, Evidence, fill, flatten_facts
 from .request import ModelRequest, ToolSpec, Turn
 
 MARK_EN = "(offline model)"
@@ -74,7 +74,11 @@ def score_tools(question: str, tools: list[ToolSpec]) -> list[tuple[float, ToolS
     """Score each tool by the question terms its name, description and parameters share."""
     asked = tx.terms(question)
     asked_wide = tx.expand(asked)
-    if tx.currencies(question):
+    # What the question can fill, read once: ids, places, currencies and how many numbers it names.
+    fillable = {"id": bool(tx.identifiers(question)), "place": bool(tx.places(question)),
+                "currency": bool(tx.currencies(question))}
+    numbers_given = len(tx.numbers(question))
+    if fillable["currency"]:
         asked_wide = asked_wide | {"currency"}  # "250 euros in yen" is about currency without saying so
     vocab = []
     for tool in tools:
@@ -106,36 +110,34 @@ def score_tools(question: str, tools: list[ToolSpec]) -> list[tuple[float, ToolS
             matched.add(term)
         score = sum(best.values())
         if score > 0:
-            score += _fit_bonus(question, tool.parameters)
+            score += _fit_bonus(fillable, tool.parameters)
         scored.append((round(score, 3), tool, matched))
     # On a tie, prefer the tool whose required numbers the question can supply.
-    scored.sort(key=lambda entry: (-entry[0], _missing_numbers(question, entry[1].parameters)))
+    scored.sort(key=lambda entry: (-entry[0], _missing_numbers(numbers_given, entry[1].parameters)))
     return scored
 
 
-def _missing_numbers(question: str, schema: dict) -> int:
+def _missing_numbers(numbers_given: int, schema: dict) -> int:
     props = schema.get("properties") or {}
     wanted = [k for k in schema.get("required", list(props))
               if isinstance(props.get(k), dict) and props[k].get("type") in ("integer", "number")]
-    return max(0, len(wanted) - len(tx.numbers(question)))
+    return max(0, len(wanted) - numbers_given)
 
 
-def _fit_bonus(question: str, schema: dict) -> float:
+def _fit_bonus(fillable: dict[str, bool], schema: dict) -> float:
     """Half a point per required id, place or currency parameter the question can fill.
 
     "Is P200 in stock?" names a SKU, so a tool that takes a SKU fits it better than a keyword search.
     """
-    from .filling import CURRENCY_WORDS, ID_WORDS, PLACE_WORDS
-
     props = schema.get("properties") or {}
     bonus = 0.0
     for key in schema.get("required", list(props)):
         words = set(tx.split_identifier(key))
-        if words & ID_WORDS and tx.identifiers(question):
+        if words & ID_WORDS and fillable["id"]:
             bonus += 0.5
-        elif words & PLACE_WORDS and tx.places(question):
+        elif words & PLACE_WORDS and fillable["place"]:
             bonus += 0.5
-        elif words & CURRENCY_WORDS and tx.currencies(question):
+        elif words & CURRENCY_WORDS and fillable["currency"]:
             bonus += 0.5
     return bonus
 
@@ -204,7 +206,6 @@ def _calls_for_targets(tool: ToolSpec, question: str, parallel: bool) -> list[To
     strings = [k for k in required if isinstance(props.get(k), dict) and props[k].get("type") == "string"]
     if parallel and len(strings) == 1:
         words = set(tx.split_identifier(strings[0]))
-        from .filling import ID_WORDS, PLACE_WORDS
         targets: list[str] = []
         if words & PLACE_WORDS:
             targets = tx.places(question)
