@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from dotenv import dotenv_values, find_dotenv, load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 OFFLINE_MODEL_NAME = "course-model"
 OFFLINE_KEY = "offline-course-key"  # not a secret: the offline model accepts any bearer token
@@ -66,11 +66,8 @@ def read_env(dotenv_path: str | None = None) -> dict[str, str]:
     """Load `.env` (found upwards from the working directory) without overriding the shell."""
     path = dotenv_path or find_dotenv(usecwd=True)
     if path:
-        load_dotenv(path, override=False)
-        file_values = {k: v for k, v in dotenv_values(path).items() if v is not None}
-    else:
-        file_values = {}
-    return {**file_values, **{k: v for k, v in os.environ.items()}}
+        load_dotenv(path, override=False)  # the file's values join the environment; the shell's win
+    return dict(os.environ)
 
 
 def check(values: dict[str, str]) -> Provider | None:
