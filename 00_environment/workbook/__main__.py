@@ -4,6 +4,7 @@
     python -m workbook doctor
     python -m workbook run [CHAPTER ...]
     python -m workbook execute NOTEBOOK ...     (re-run notebooks and store their outputs)
+    python -m workbook translate [--check | --status] [CHAPTER ...]   (build the zh-CN edition)
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def execute(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def translate(args: argparse.Namespace) -> int:
+    from .i18n import translate_command
+
+    return translate_command(args.chapters, check=args.check, status=args.status, console=console)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -113,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--timeout", type=float, default=300)
     p.set_defaults(func=execute)
+    p = commands.add_parser("translate", help="build the zh-CN edition from the translation catalogues")
+    p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01 (default: all, and the top README)")
+    p.add_argument("--check", action="store_true", help="fail on missing or stale translations, or unbuilt files")
+    p.add_argument("--status", action="store_true", help="list what each file still needs, without writing")
+    p.set_defaults(func=translate)
     args = parser.parse_args(argv)
     return args.func(args)
 
