@@ -4,6 +4,8 @@
     python -m workbook doctor
     python -m workbook run [CHAPTER ...]
     python -m workbook execute NOTEBOOK ...     (re-run notebooks and store their outputs)
+    python -m workbook check [CHAPTER ...]      (run your exercise checks)
+    python -m workbook practice build [--check] [LESSON ...]   (authoring: exercise cells, solutions)
     python -m workbook translate [--check | --status] [CHAPTER ...]   (build the zh-CN edition)
 """
 
@@ -120,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--timeout", type=float, default=300)
     p.set_defaults(func=execute)
+    from .practice.cli import add_commands as add_practice_commands
+
+    add_practice_commands(commands)
     p = commands.add_parser("translate", help="build the zh-CN edition from the translation catalogues")
     p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01 (default: all, and the top README)")
     p.add_argument("--check", action="store_true", help="fail on missing or stale translations, or unbuilt files")

@@ -1,0 +1,109 @@
+"""`python -m workbook check` and `python -m workbook practice build`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .core import RESULTS_ENV
+
+console = Console()
+
+
+def add_commands(commands) -> None:
+    p = commands.add_parser("check", help="run the exercise checks of your notebooks (default: all chapters)")
+    p.add_argument("chapters", nargs="*", help="e.g. 02_tools or 02")
+    p.add_argument("--timeout", type=float, default=300)
+    p.set_defaults(func=check_command)
+    p = commands.add_parser("practice", help="authoring: build exercise cells and solution notebooks")
+    sub = p.add_subparsers(dest="practice_command", required=True)
+    b = sub.add_parser("build", help="write the exercise cells and solutions/ notebooks from lessons/lNN_MM.py")
+    b.add_argument("lessons", nargs="*", help="lesson ids (02_05) or chapters (02); default: all")
+    b.add_argument("--check", action="store_true", help="write nothing; exit 1 if a notebook is out of step")
+    b.set_defaults(func=build_command)
+
+
+def build_command(args: argparse.Namespace) -> int:
+    from .build import build
+
+    changed, problems = build(args.lessons or None, check_only=args.check)
+    for problem in problems:
+        console.print(f"[red]out of step[/] {problem}")
+    for path in changed:
+        console.print(f"wrote {path.parent.name}/{path.name} (re-execute it: python -m workbook execute ...)")
+    if args.check and not problems:
+        console.print("exercise cells and solution notebooks are in step with their sources")
+    return 1 if problems else 0
+
+
+def exercise_notebooks(chapters: list[str] | None) -> list[Path]:
+    """The chapters' lesson notebooks that hold exercise cells, in lesson order."""
+    from ..lessons import chapter_dirs, lessons
+
+    found = []
+    for chapter in chapter_dirs(chapters):
+        for path in lessons(chapter):
+            if path.suffix == ".ipynb" and '"id": "ex-' in path.read_text(encoding="utf-8"):
+                found.append(path)
+    return found
+
+
+def expected_exercises(path: Path) -> list[str]:
+    """Exercise ids in a notebook, from its check cells' ids (ex-02_05-1-check -> 02_05.1)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    ids = [c.get("id", "") for c in cells]
+    return [i[3:-6].replace("-", ".") for i in ids if i.startswith("ex-") and i.endswith("-check")]
+
+
+def check_command(args: argparse.Namespace) -> int:
+    from ..lessons import run_notebook
+
+    notebooks = exercise_notebooks(args.chapters)
+    if not notebooks:
+        console.print("[yellow]No notebooks with exercises in the chosen chapters.[/]")
+        return 1
+    rows: list[tuple[str, str, str]] = []
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with tempfile.TemporaryDirectory() as tmp, \
+            Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("notebooks", total=len(notebooks))
+        for path in notebooks:
+            progress.update(task, description=f"{path.parent.name}/{path.name}")
+            results_file = Path(tmp) / f"{path.stem}.jsonl"
+            os.environ[RESULTS_ENV] = str(results_file)
+            try:
+                outcome = run_notebook(path, timeout=args.timeout)  # executes a copy: the file is not changed
+            finally:
+                os.environ.pop(RESULTS_ENV, None)
+            results = {}
+            if results_file.exists():
+                for line in results_file.read_text(encoding="utf-8").splitlines():
+                    record = json.loads(line)
+                    results[record["exercise"]] = record  # the last run of a check counts
+            for exercise in expected_exercises(path):
+                record = results.get(exercise)
+                if record is None:
+                    why = outcome.detail if not outcome.ok else "its check cell did not run"
+                    rows.append((exercise, "not run", f"the notebook stopped before this check: {why}"))
+                elif record["passed"]:
+                    rows.append((exercise, "passed", ""))
+                else:
+                    rows.append((exercise, "failed", record["hint"] or record["message"]))
+            progress.advance(task)
+    table = Table(title="Exercises")
+    for column in ("exercise", "status", "hint"):
+        table.add_column(column, overflow="fold")
+    colour = {"passed": "green", "failed": "red", "not run": "yellow"}
+    for exercise, status, hint in rows:
+        table.add_row(exercise, f"[{colour[status]}]{status}[/]", hint)
+    console.print(table)
+    passed = sum(status == "passed" for _, status, _ in rows)
+    console.print(f"{passed} of {len(rows)} exercises passed")
+    return 0 if passed == len(rows) else 1
