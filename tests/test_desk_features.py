@@ -1,0 +1,104 @@
+"""What a production desk needs beyond the basics: approvals, guardrails, tracing, retries, testing.
+
+Each test checks the behaviour a chapter 03 / 06 lesson teaches, against the offline model through
+the real client.
+"""
+
+import asyncio
+import json
+import os
+from dataclasses import replace
+
+import workbook
+
+workbook.setup(quiet=True)
+
+from agents import Agent, OpenAIChatCompletionsModel, Runner, RunState, function_tool  # noqa: E402
+from openai import AsyncOpenAI  # noqa: E402
+
+
+def _model(client: AsyncOpenAI | None = None) -> OpenAIChatCompletionsModel:
+    client = client or AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"])
+    return OpenAIChatCompletionsModel(model=os.environ["OPENAI_MODEL_NAME"], openai_client=client)
+
+
+# --- human in the loop (03_09) -------------------------------------------------------------------
+
+async def _over_limit(ctx, arguments, call_id):
+    return arguments["amount"] > 500
+
+
+@function_tool(needs_approval=_over_limit)
+def refund_order(order_id: str, amount: int) -> dict:
+    """Refund money for an order.
+
+    Args:
+        order_id: The order id, e.g. "A1001".
+        amount: The amount to refund, in whole CNY.
+    """
+    return {"order_id": order_id, "refunded_cny": amount, "status": "refunded"}
+
+
+def _refund_desk(tool=refund_order) -> Agent:
+    return Agent(name="Refund desk", instructions="You are the ITS refund desk. Use the tools.",
+                 model=_model(), tools=[tool])
+
+
+def test_small_refund_runs_without_pause_and_large_one_pauses_before_the_tool_runs():
+    async def go():
+        small = await Runner.run(_refund_desk(), "Refund 120 CNY for order A1003")
+        large = await Runner.run(_refund_desk(), "Refund 760 CNY for order B2001")
+        return small, large
+
+    small, large = asyncio.run(go())
+    assert small.interruptions == [] and "120" in small.final_output
+    assert large.final_output is None
+    assert [(i.name, json.loads(i.arguments)) for i in large.interruptions] == [
+        ("refund_order", {"order_id": "B2001", "amount": 760})]
+    assert not any(type(i).__name__ == "ToolCallOutputItem" for i in large.new_items)
+
+
+def test_run_resumed_from_saved_json_equals_a_run_never_paused():
+    question = "Please refund 760 CNY for order B2001"
+
+    async def go():
+        paused = await Runner.run(_refund_desk(), question)
+        saved = json.dumps(paused.to_state().to_json())
+        desk = _refund_desk()  # a fresh agent, as another process would build it
+        state = await RunState.from_json(desk, json.loads(saved))
+        state.approve(state.get_interruptions()[0])
+        resumed = await Runner.run(desk, state)
+        never = await Runner.run(_refund_desk(replace(refund_order, needs_approval=False)), question)
+        return resumed, never
+
+    resumed, never = asyncio.run(go())
+    assert resumed.final_output == never.final_output
+    assert "760" in resumed.final_output
+    assert [type(i).__name__ for i in resumed.new_items if type(i).__name__ != "ToolApprovalItem"] == [
+        type(i).__name__ for i in never.new_items]
+
+
+def test_reject_sends_the_rejection_message_and_never_runs_the_tool():
+    ran = []
+
+    @function_tool(needs_approval=True)
+    def refund_order(order_id: str, amount: int) -> dict:
+        """Refund money for an order.
+
+        Args:
+            order_id: The order id.
+            amount: The amount in CNY.
+        """
+        ran.append(order_id)
+        return {"status": "refunded"}
+
+    async def go():
+        desk = _refund_desk(refund_order)
+        paused = await Runner.run(desk, "Refund 80 CNY for order A1001")
+        state = paused.to_state()
+        state.reject(state.get_interruptions()[0], rejection_message="A supervisor must approve this refund.")
+        return await Runner.run(desk, state)
+
+    result = asyncio.run(go())
+    assert ran == []
+    assert "A supervisor must approve this refund." in result.final_output
