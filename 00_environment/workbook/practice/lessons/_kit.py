@@ -1,0 +1,92 @@
+"""Shared pieces of the exercises of chapters 04-07: the course model for a check, calling the
+student's code so that an exception becomes feedback, and small helpers for streams and SSE."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+from typing import Any
+
+from agents import Agent, OpenAIChatCompletionsModel
+from openai import AsyncOpenAI
+
+from workbook.practice.core import Unmet, short
+
+_clients: dict[int, AsyncOpenAI] = {}
+
+
+def course_model() -> OpenAIChatCompletionsModel:
+    """The model a lesson builds after `workbook.setup()`. One client per event loop: a client's
+    connection pool belongs to the loop it was first used on."""
+    loop = id(asyncio.get_running_loop())
+    if loop not in _clients:
+        _clients[loop] = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"])
+    return OpenAIChatCompletionsModel(model=os.environ["OPENAI_MODEL_NAME"], openai_client=_clients[loop])
+
+
+async def call(what: str, function: Any, *args: Any, hint: str = "", **kwargs: Any) -> Any:
+    """Call the student's function (sync or async); an exception becomes feedback, not a crash."""
+    if not callable(function):
+        raise Unmet(f"{what} is a function", f"{type(function).__name__}: {short(function, 60)}",
+                    hint or "define it with def (or async def) in the exercise cell, then run that cell")
+    try:
+        value = function(*args, **kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+        return value
+    except Unmet:
+        raise
+    except Exception as error:  # the student's code may raise anything: it becomes feedback
+        raise Unmet(f"{what} runs without an exception", f"{type(error).__name__}: {error}"[:300],
+                    hint or "read the error, fix the cell and run it again") from error
+
+
+async def build_agent(what: str, builder: Any, *args: Any) -> Agent:
+    """Call a student's `build_...(model)` and insist on an Agent back."""
+    agent = await call(what, builder, *args)
+    if not isinstance(agent, Agent):
+        raise Unmet(f"{what} returns an Agent", f"{type(agent).__name__}: {short(agent, 60)}",
+                    "end the function with `return Agent(...)`")
+    return agent
+
+
+def sse_frames(body: str) -> list[tuple[str, Any]]:
+    """(event, data) pairs of an SSE body; data is parsed JSON when it is JSON, else the text."""
+    frames = []
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        event, data = "message", []
+        for line in block.splitlines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+        if data:
+            text = "\n".join(data)
+            try:
+                frames.append((event, json.loads(text)))
+            except ValueError:
+                frames.append((event, text))
+    return frames
+
+
+def record_stream(result) -> list:
+    """Wrap a streamed result so that every event the student's code reads is also kept here."""
+    seen: list = []
+    original = result.stream_events
+
+    async def recording():
+        async for event in original():
+            seen.append(event)
+            yield event
+
+    result.stream_events = recording
+    return seen
+
+
+async def drain(result) -> None:
+    """Read what the student's code left of a stream: the run task ends cleanly, and a recording
+    (record_stream) holds every event of the run."""
+    async for _ in result.stream_events():
+        pass
