@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 
-from agents import Agent, handoff
+from agents import Agent, Runner, handoff
 from agents.items import ToolCallItem, ToolCallOutputItem
 
 from workbook.course_tools import inventory_tool, order_tool, price_tool, weather_tool
-from agents import Runner
-
 from workbook.practice.core import Exercise, check, expect, short
 from workbook.practice.lessons._kit import call, course_model
 

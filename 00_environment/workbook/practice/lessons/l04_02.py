@@ -6,7 +6,7 @@ from __future__ import annotations
 from agents import Agent, Runner
 from agents.items import HandoffCallItem, HandoffOutputItem, ToolCallItem
 
-from workbook.course_tools import inventory_tool, order_tool, rma_tool
+from workbook.course_tools import order_tool, rma_tool
 from workbook.practice.core import Exercise, check, expect, short
 from workbook.practice.lessons._kit import build_agent, call, course_model
 
