@@ -90,3 +90,44 @@ async def drain(result) -> None:
     (record_stream) holds every event of the run."""
     async for _ in result.stream_events():
         pass
+
+
+class served_mcp:  # noqa: N801 - used as `async with served_mcp(server) as url`
+    """Serve an mcp 2.x `MCPServer` over streamable HTTP on a free loopback port, in a thread.
+
+    `async with served_mcp(mcp) as url:` gives `http://127.0.0.1:PORT/mcp`; the server stops at the end.
+    """
+
+    def __init__(self, mcp_server) -> None:
+        self.mcp_server = mcp_server
+
+    async def __aenter__(self) -> str:
+        import threading
+
+        import uvicorn
+
+        from workbook.offline import free_port
+
+        app = self.mcp_server.streamable_http_app()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            await asyncio.sleep(0.05)
+        return f"http://127.0.0.1:{self.server.config.port}/mcp"
+
+    async def __aexit__(self, *exc) -> None:
+        self.server.should_exit = True
+        await asyncio.to_thread(self.thread.join, 10)
+
+
+def course_mcp_server(*functions, name: str = "Course tools"):
+    """An MCP server offering some of the course's plain functions (as 06's course_mcp_server does)."""
+    from mcp.server.mcpserver import MCPServer
+
+    server = MCPServer(name, log_level="WARNING")
+    for function in functions:
+        server.tool()(function)
+    return server
