@@ -102,3 +102,77 @@ def test_reject_sends_the_rejection_message_and_never_runs_the_tool():
     result = asyncio.run(go())
     assert ran == []
     assert "A supervisor must approve this refund." in result.final_output
+
+
+# --- guardrails (03_10) --------------------------------------------------------------------------
+
+def test_tool_input_guardrail_blocks_over_limit_refund_without_running_the_tool():
+    from agents import ToolGuardrailFunctionOutput, tool_input_guardrail
+
+    ran = []
+
+    @tool_input_guardrail
+    def limit(data):
+        amount = json.loads(data.context.tool_arguments)["amount"]
+        if amount > 500:
+            return ToolGuardrailFunctionOutput.reject_content(f"Refused: {amount} CNY is over the 500 CNY limit.")
+        return ToolGuardrailFunctionOutput.allow()
+
+    @function_tool(tool_input_guardrails=[limit])
+    def refund_order(order_id: str, amount: int) -> dict:
+        """Refund money for an order.
+
+        Args:
+            order_id: The order id.
+            amount: The amount in CNY.
+        """
+        ran.append((order_id, amount))
+        return {"order_id": order_id, "refunded_cny": amount}
+
+    async def go():
+        desk = _refund_desk(refund_order)
+        return (await Runner.run(desk, "Refund 640 CNY for order A1002"),
+                await Runner.run(desk, "Refund 40 CNY for order A1002"))
+
+    over, under = asyncio.run(go())
+    assert ran == [("A1002", 40)]
+    assert "Refused: 640 CNY is over the 500 CNY limit." in over.final_output
+    assert [r.output.behavior["type"] for r in over.tool_input_guardrail_results] == ["reject_content"]
+    assert "40" in under.final_output
+
+
+def test_blocking_input_guardrail_saves_the_agent_call_that_a_parallel_one_pays_for():
+    import httpx
+    from agents import GuardrailFunctionOutput, input_guardrail
+    from agents.exceptions import InputGuardrailTripwireTriggered
+
+    sent = []
+
+    async def count(request):
+        sent.append(request.url.path)
+
+    client = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"],
+                         http_client=httpx.AsyncClient(event_hooks={"request": [count]}))
+    judge = Agent(name="Judge", instructions="Answer briefly.", model=_model(client))
+
+    def guard(parallel):
+        @input_guardrail(run_in_parallel=parallel)
+        async def off_topic(ctx, agent, user_input):
+            await Runner.run(judge, user_input)  # one model call, like a classifier
+            return GuardrailFunctionOutput(output_info=None, tripwire_triggered="poem" in user_input)
+        return off_topic
+
+    async def calls(parallel):
+        sent.clear()
+        desk = Agent(name="Desk", instructions="You are the ITS desk.", model=_model(client),
+                     input_guardrails=[guard(parallel)])
+        try:
+            await Runner.run(desk, "Write a poem about refunds")
+        except InputGuardrailTripwireTriggered:
+            return len(sent)
+        raise AssertionError("the guardrail did not trip")
+
+    async def both():
+        return await calls(False), await calls(True)
+
+    assert asyncio.run(both()) == (1, 2)
