@@ -1,0 +1,501 @@
+"""Write replies the way a brief model answer reads, in English or Chinese.
+
+After a tool ran, a model does not print `order_id: A1001, status: shipped`; it says "Order
+A1001 (Wireless earbuds) is shipped and should arrive in 2 days." The rules here turn a tool's
+JSON (or the Python repr the SDK makes of a returned dict) into such a sentence: the value the
+question asks for first, field names in words, units kept, long lists cut short. An answer
+that is already prose (another agent used as a tool) is passed through as it is.
+
+Replies with no tool follow the instructions (reply language, persona, required phrases) and
+say, once and briefly, that a rule-based stand-in wrote them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+from .instructions import Phrases, is_chinese, persona, reply_language, required_phrases
+
+MARK_EN = "(offline model)"
+MARK_ZH = "（离线模型）"
+WRITABLE = ("en", "zh")
+LANGUAGE_NAMES = {"es": "Spanish", "fr": "French", "de": "German", "ja": "Japanese", "ko": "Korean",
+                  "it": "Italian", "pt": "Portuguese", "ru": "Russian", "pl": "Polish"}
+
+
+def writing_language(lang: str) -> str:
+    """The offline model writes English and Chinese only; any other requested language gets English."""
+    return lang if lang in WRITABLE else "en"
+
+
+def language_note(lang: str) -> str:
+    """One short sentence saying why a reply asked for in, say, Spanish is in English."""
+    if lang in WRITABLE:
+        return ""
+    return f"(The offline model writes only English and Chinese, so this reply is not in {LANGUAGE_NAMES.get(lang, lang)}.)"
+
+
+# ------------------------------------------------------------------ reading tool outputs
+LEGACY_PREFIX = re.compile(r"^\s*(?:According to [\w.-]+:\s*|根据\s*[\w.-]+\s*的结果[：:]\s*)+")
+
+
+def parse_output(text: str) -> Any:
+    """JSON, or the Python repr the SDK makes of a returned dict or list; else the text itself."""
+    stripped = text.strip()
+    try:
+        return json.loads(stripped)
+    except (ValueError, TypeError):
+        pass
+    if stripped[:1] in "{[(":
+        try:
+            return ast.literal_eval(stripped)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            pass
+    return LEGACY_PREFIX.sub("", stripped)
+
+
+# ------------------------------------------------------------------ field names in words
+# Keys a reader should see as words, not identifiers. Units come from the key's last part.
+EN_LABELS = {"eta": "expected delivery", "qty": "quantity", "desc": "description", "sku": "SKU",
+             "rma": "RMA", "id": "ID", "vip": "VIP", "url": "URL", "temp": "temperature", "in stock": "in stock"}
+ZH_LABELS = {
+    "order": "订单", "status": "状态", "state": "状态", "eta": "预计送达", "delivery": "送达", "item": "商品",
+    "product": "商品", "in": "", "stock": "库存", "units": "库存", "unit": "库存", "quantity": "数量", "qty": "数量",
+    "price": "价格", "cost": "费用", "total": "合计", "amount": "金额", "city": "城市", "temperature": "气温",
+    "temp": "气温", "condition": "天气", "weather": "天气", "humidity": "湿度", "wind": "风力", "reason": "原因",
+    "refund": "退款", "rma": "退货单", "id": "编号", "name": "名称", "title": "书名", "author": "作者",
+    "date": "日期", "time": "时间", "room": "房间", "rooms": "房间", "nights": "晚数", "guest": "客人",
+    "booking": "预订", "ticket": "工单", "priority": "优先级", "category": "类别", "note": "备注", "to": "至",
+    "method": "方式", "result": "结果", "from": "从", "available": "可用", "copies": "册数", "due": "到期",
+    "location": "位置", "address": "地址", "phone": "电话", "email": "邮箱", "message": "消息", "days": "天数",
+}
+UNIT_SUFFIX = {"c": "°C", "celsius": "°C", "f": "°F", "cny": "¥", "rmb": "¥", "yuan": "¥", "usd": "$",
+               "eur": "€", "gbp": "£", "km": " km", "kg": " kg", "pct": "%", "percent": "%",
+               "days": " days", "hours": " hours", "minutes": " min", "mins": " min"}
+PREFIX_UNITS = {"¥", "$", "€", "£"}
+COUNT_WORDS = {"units", "count", "quantity", "qty", "copies", "rooms", "seats", "pages", "items", "nights", "stock"}
+NAME_KEYS = ("item", "product", "name", "title", "city", "hotel", "book", "bike", "room", "model")
+STATE_KEYS = {"status", "state", "condition", "weather"}
+TIME_KEYS = {"eta", "delivery", "arrival", "arrive", "due", "ready", "date", "time", "pickup"}
+ID_KEYS = {"id", "sku", "isbn", "code", "ref", "reference"}
+PREPOSITIONS = {"to", "from", "by", "for", "via", "until", "on", "at"}
+
+
+def key_words(key: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
+    return [w.lower() for w in re.split(r"[^A-Za-z0-9\u4e00-\u9fff]+", spaced) if w]
+
+
+def humanise(key: str, lang: str = "en") -> str:
+    """order_id → "order ID" / "订单编号"; in_stock → "in stock" / "库存"; temperature_c → "temperature"."""
+    words = [w for w in key_words(key) if w not in UNIT_SUFFIX or len(key_words(key)) == 1]
+    if lang == "zh":
+        if words and all(w in ZH_LABELS for w in words):
+            return "".join(ZH_LABELS[w] for w in words) or key
+        if is_chinese(key):
+            return key
+    phrase = " ".join(words) or key
+    if phrase in EN_LABELS:
+        return EN_LABELS[phrase]
+    return " ".join(EN_LABELS.get(w, w) for w in words)
+
+
+def _unit(key: str) -> str:
+    last = key_words(key)[-1] if key_words(key) else ""
+    return UNIT_SUFFIX.get(last, "") if len(key_words(key)) > 1 else ""
+
+
+def _with_unit(key: str, value: Any) -> str:
+    unit = _unit(key)
+    if not unit or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return _plain(value)
+    return f"{unit}{_plain(value)}" if unit in PREFIX_UNITS else f"{_plain(value)}{unit}"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# ------------------------------------------------------------------ what the question asks for
+ASKED = [  # (cue in the question, key words it asks for), in the order they are tried
+    (r"\bwhen\b|\beta\b|\barriv|\bdeliver(?:y|ed)?\b|how long|什么时候|何时|几天|多久|(?<!到哪)到(?!哪)",
+     TIME_KEYS),
+    (r"\bstatus\b|\bwhere\b|\btrack|状态|到哪|哪里|进度", {"status", "state", "location"}),
+    (r"\bprice\b|\bcost|how much|多少钱|价格|价钱|费用", {"price", "cost", "amount", "total", "fee"}),
+    (r"in stock|\bavailab|\bstock\b|有货|库存|现货|有没有货", {"stock", "available", "units", "quantity", "qty"}),
+    (r"weather|temperature|\bhot\b|\bcold\b|天气|气温|温度|冷|热", {"condition", "temperature", "weather", "temp"}),
+]
+
+
+def asked_first(question: str, keys: list[str]) -> list[str]:
+    """The keys in the order to say them: what the question asks about first, the rest as given."""
+    lowered = question.lower()
+    wanted: list[set[str]] = [words for cue, words in ASKED if re.search(cue, lowered)]
+    question_words = set(re.findall(r"[a-z]+", lowered))
+
+    def rank(key: str) -> int:
+        words = set(key_words(key))
+        for i, group in enumerate(wanted):
+            if words & group:
+                return i
+        return len(wanted) if words & question_words - {"id", "is", "in"} else len(wanted) + 1
+
+    return sorted(keys, key=rank)
+
+
+def asks_about(question: str, key: str) -> bool:
+    """Whether a cue of the question asks for this key: "how much" → price, "when" → eta."""
+    lowered = question.lower()
+    words = set(key_words(key))
+    return any(re.search(cue, lowered) and words & group for cue, group in ASKED)
+
+
+# ------------------------------------------------------------------ composing
+def compose_answer(question: str, results: list[tuple[str, str]], lang: str | None = None,
+                   phrases: Phrases | None = None) -> str:
+    """One brief answer from every tool result, in the reply language.
+
+    `results` are (tool name, output text) pairs. The tool names never appear in the answer:
+    a reader wants the facts, not where the model found them.
+    """
+    lang = lang or ("zh" if is_chinese(question) else "en")
+    writing = writing_language(lang)
+    sentences: list[str] = []
+    for _name, output in results:
+        sentence = describe(parse_output(output), question, writing)
+        if sentence and sentence not in sentences:
+            sentences.append(sentence)
+    text = ("" if writing == "zh" else " ").join(sentences) or _nothing(writing)
+    if note := language_note(lang):
+        text = f"{text} {note}"
+    return apply_phrases(text, phrases, writing) if phrases else text
+
+
+def _nothing(lang: str) -> str:
+    return "工具没有返回结果。" if lang == "zh" else "The tool returned nothing."
+
+
+def describe(value: Any, question: str, lang: str, entity: str | None = None) -> str:
+    """A parsed tool output as one or a few sentences."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(next(iter(value.values())), (list, dict)):
+            key, inner = next(iter(value.items()))
+            return describe(inner, question, lang, entity=key)
+        return _dict_sentence(value, question, lang, entity)
+    if isinstance(value, (list, tuple)):
+        return _list_sentence(list(value), question, lang, entity)
+    if isinstance(value, bool):
+        return ("是。" if value else "否。") if lang == "zh" else ("Yes." if value else "No.")
+    text = _plain(value).strip()
+    if text and lang == "zh" and not re.search(r"[。！？.!?）)」]$", text) and is_chinese(text):
+        text += "。"
+    elif text and lang != "zh" and text[-1].isalnum():
+        text += "."
+    return text
+
+
+def _lead(facts: dict, lang: str, entity: str | None) -> tuple[str, list[str]]:
+    """ "Order A1001 (Wireless earbuds)" and the keys still to say."""
+    keys = list(facts)
+    id_key = next((k for k in keys if key_words(k)[-1:] and key_words(k)[-1] in ID_KEYS
+                   and not isinstance(facts[k], (dict, list))), None)
+    name_key = next((k for k in keys if set(key_words(k)) & set(NAME_KEYS) and isinstance(facts[k], str)
+                     and k != id_key), None)
+    parts = []
+    if id_key:
+        words = key_words(id_key)
+        noun = humanise(" ".join(words[:-1]) if words[-1] == "id" else id_key, lang) if len(words) > 1 \
+            or words[-1] != "id" else humanise(entity or "item", lang)
+        value = str(facts[id_key])
+        if value.lower().startswith(noun.lower()):
+            parts.append(value)  # "RMA-A1003", not "RMA RMA-A1003"
+        else:
+            parts.append(f"{noun} {value}" if lang == "zh" else f"{noun[:1].upper()}{noun[1:]} {value}")
+    if name_key:
+        name = str(facts[name_key])
+        parts.append((f"（{name}）" if lang == "zh" else f" ({name})") if parts else name)
+    rest = [k for k in keys if k not in (id_key, name_key)]
+    if not parts and entity:
+        label = humanise(entity, lang)
+        parts.append(label if lang == "zh" else label[:1].upper() + label[1:])
+    return "".join(parts), rest
+
+
+def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = None) -> str:
+    if conversion := _conversion(facts, lang):
+        return conversion
+    lead, keys = _lead(facts, lang, entity)
+    verbs: list[str] = []
+    nouns: list[str] = []
+    extra: list[str] = []
+    said: set[str] = set()
+    ordered = asked_first(question, keys)
+    for key in ordered:
+        value = facts[key]
+        if isinstance(value, (dict, list)):
+            extra.append(describe(value, question, lang, entity=key))
+            continue
+        if str(value).lower() in said:
+            continue  # eta "delivered" after status "delivered" says nothing new
+        said.add(str(value).lower())
+        clause = _clause_zh(key, value) if lang == "zh" else _clause_en(key, value)
+        (verbs if clause[0] == "verb" else nouns).append(clause[1])
+    first = next((k for k in ordered if not isinstance(facts[k], (dict, list))), None)
+    nouns_first = bool(first and nouns and asks_about(question, first) and
+                       (_clause_zh if lang == "zh" else _clause_en)(first, facts[first])[0] == "noun")
+    return " ".join(filter(None, [_assemble(lead, verbs, nouns, lang, nouns_first)] + extra))
+
+
+AMOUNT_KEYS = ("amount", "value", "quantity", "input")
+RESULT_KEYS = ("result", "converted", "converted_amount", "output", "value_out")
+
+
+def _conversion(facts: dict, lang: str) -> str | None:
+    """{"amount": 100, "from": "CNY", "to": "USD", "result": 14} → "100 CNY is 14 USD."."""
+    amount = next((k for k in AMOUNT_KEYS if k in facts), None)
+    result = next((k for k in RESULT_KEYS if k in facts), None)
+    if not (amount and result and "from" in facts and "to" in facts):
+        return None
+    a, r = _plain(facts[amount]), _plain(facts[result])
+    if lang == "zh":
+        return f"{a} {facts['from']} 约合 {r} {facts['to']}。"
+    return f"{a} {facts['from']} is {r} {facts['to']}."
+
+
+def _clause_en(key: str, value: Any) -> tuple[str, str]:
+    words = set(key_words(key))
+    label = humanise(key, "en")
+    if isinstance(value, bool):
+        return "verb", f"is {'' if value else 'not '}{label.removeprefix('is ')}"
+    if words & STATE_KEYS:
+        return "verb", f"is {value}"
+    if words & TIME_KEYS:
+        text = str(value)
+        if re.fullmatch(r"\d+(?:\.\d+)?\s*(?:days?|hours?|minutes?|weeks?|h|min)", text) or _unit(key).strip() in (
+                "days", "hours", "min"):
+            return "verb", f"should arrive in {_with_unit(key, value)}"
+        if re.match(r"\d{4}-\d{2}-\d{2}", text):
+            return "verb", f"is due on {text}"
+        return "noun", f"the {label} is {text}"
+    if words & COUNT_WORDS and isinstance(value, (int, float)):
+        return "noun", f"{_plain(value)} {label}"
+    if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
+        *noun, preposition = key_words(key)
+        verb = {"to": "goes to", "from": "comes from"}.get(preposition, f"is {preposition}")
+        return "noun", f"the {humanise('_'.join(noun), 'en')} {verb} {value}" if noun else f"{preposition} {value}"
+    return "noun", f"the {label} is {_with_unit(key, value)}"
+
+
+def _clause_zh(key: str, value: Any) -> tuple[str, str]:
+    words = set(key_words(key))
+    label = humanise(key, "zh")
+    if isinstance(value, bool):
+        if words & {"stock", "available"}:
+            return "verb", "有货" if value else "暂时无货"
+        return "noun", f"{label}：{'是' if value else '否'}"
+    text = _with_unit(key, value)
+    if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
+        return "noun", f"{label}{_space(label, text)}{text}"
+    if words & TIME_KEYS and re.fullmatch(r"\d+(?:\.\d+)?\s*(?:days?|天)", text):
+        days = re.sub(r"\s*(?:days?|天)$", "", text)
+        return "verb", f"预计 {days} 天后送达"
+    return "noun", f"{label}为{_space('为', text)}{text}"
+
+
+def _space(before: str, after: str) -> str:
+    """A space between Chinese and Latin letters or digits, as Chinese typesetting prefers."""
+    if not before or not after:
+        return ""
+    return " " if is_chinese(before[-1]) != is_chinese(after[0]) else ""
+
+
+def _assemble(lead: str, verbs: list[str], nouns: list[str], lang: str, nouns_first: bool = False) -> str:
+    """Lead, then what it is or does, then the other facts; what was asked for leads when it is a fact."""
+    if lang == "zh":
+        body = "，".join(nouns + verbs if nouns_first else verbs + nouns)
+        if not lead:
+            return f"{body}。" if body else ""
+        return f"{lead}：{body}。" if body else f"{lead}。"
+    first = _join_en(verbs)
+    second = _join_en(nouns)
+    if nouns_first and first:
+        head = f"{lead}: {second}" if lead else second[:1].upper() + second[1:]
+        return f"{head}; it {first}."
+    if lead and first:
+        sentence = f"{lead} {first}"
+        return f"{sentence}; {second}." if second else f"{sentence}."
+    if lead:
+        return f"{lead}: {second}." if second else f"{lead}."
+    if first:
+        return f"It {first}; {second}." if second else f"It {first}."
+    return second[:1].upper() + second[1:] + "." if second else ""
+
+
+def _join_en(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+LIST_SHOWN = 5
+
+
+def _list_sentence(items: list, question: str, lang: str, entity: str | None) -> str:
+    """A short list is said item by item; a long one by its first few names and how many more."""
+    if not items:
+        return "没有找到结果。" if lang == "zh" else "Nothing was found."
+    if all(isinstance(i, dict) for i in items) and len(items) <= 3:
+        return ("" if lang == "zh" else " ").join(_dict_sentence(i, question, lang, entity) for i in items)
+    names = [_item_name(i) for i in items]
+    shown, more = names[:LIST_SHOWN], len(names) - LIST_SHOWN
+    noun = humanise(entity, lang) if entity else ("项" if lang == "zh" else "items")
+    if lang == "zh":
+        listed = "、".join(shown)
+        return f"共 {len(items)} 项：{listed} 等。" if more > 0 else f"共 {len(items)} 项：{listed}。"
+    listed = ", ".join(shown) + f" and {more} more" if more > 0 else _join_en(shown)
+    return f"{len(items)} {noun}: {listed}."
+
+
+def _item_name(item: Any) -> str:
+    if isinstance(item, dict):
+        key = next((k for k in item if set(key_words(k)) & set(NAME_KEYS + ("id",))), None)
+        return str(item[key]) if key else ", ".join(_plain(v) for v in item.values())
+    return _plain(item)
+
+
+# ------------------------------------------------------------------ phrases the instructions demand
+def apply_phrases(text: str, phrases: Phrases | None, lang: str) -> str:
+    """Greeting, the customer's name or title, a fixed start and end, a sign-off.
+
+    The "(offline model)" mark stays first: it labels the whole reply, it is not part of it.
+    Nothing is added twice if the text already carries it.
+    """
+    if not phrases:
+        return text
+    mark = next((m for m in (MARK_EN, MARK_ZH) if text.startswith(m)), "")
+    body = text[len(mark):].lstrip()
+    greeting = _greeting(phrases, lang)
+    if greeting and not body.startswith(greeting):
+        body = f"{greeting}{'' if lang == 'zh' else ' '}{body}"
+    if phrases.start and not body.startswith(phrases.start):
+        body = f"{phrases.start}{'' if lang == 'zh' else ' '}{body}"
+    if phrases.end and phrases.end not in body:
+        body = f"{body}{'' if lang == 'zh' else ' '}{phrases.end}"
+    if phrases.sign and phrases.sign not in body:
+        body = f"{body}\n——{phrases.sign}" if lang == "zh" else f"{body}\n— {phrases.sign}"
+    return f"{mark}{'' if mark == MARK_ZH else ' '}{body}" if mark else body
+
+
+def _greeting(phrases: Phrases, lang: str) -> str:
+    name, title = phrases.name, phrases.title
+    if not (name or title):
+        return ""
+    if lang == "zh":
+        who = f"尊敬的{title}{_space(title, name or '')}{name or '客户'}" if title else name
+        return f"{who}，您好！"
+    if title:
+        return f"Welcome, {name}, our valued {title}!" if name else f"Welcome, our valued {title}!"
+    return f"Hello {name}!"
+
+
+# ------------------------------------------------------------------ requests it cannot fulfil
+CREATIVE = [  # (pattern, English plural, Chinese noun)
+    (r"\b(?:poem|poems|poetry|haiku|sonnet|limerick|verse)\b|诗|绝句|律诗|词一首|对联", "poems", "诗"),
+    (r"\b(?:story|stories|tale|fairy ?tale|novel)\b|故事|小说|童话", "stories", "故事"),
+    (r"\b(?:joke|jokes|pun)\b|笑话|段子", "jokes", "笑话"),
+    (r"\b(?:essay|article|blog post|speech)\b|作文|文章|演讲稿", "essays", "文章"),
+    (r"\b(?:song|lyrics|rap)\b|歌词|歌曲|一首歌", "songs", "歌"),
+    (r"\b(?:code|function|script|program|class|sql query|regex)\b|代码|程序|函数|脚本", "code", "代码"),
+]
+CREATIVE_VERB = re.compile(r"\b(?:write|compose|make up|tell|create|generate|draft|give me|come up with|sing|"
+                           r"implement)\b|写|作|编|创作|讲|来|生成|给我", re.I)
+TRANSLATE = re.compile(r"\btranslate\b|翻译", re.I)
+
+
+def is_creative_request(question: str) -> str | None:
+    """What the question asks to be created ("poems", "code"…), or None.
+
+    A long translation counts too: a rule-based model cannot translate prose.
+    """
+    if TRANSLATE.search(question) and len(question) > 60:
+        return "translations"
+    if not CREATIVE_VERB.search(question):
+        return None
+    for pattern, kind, _ in CREATIVE:
+        if re.search(pattern, question, re.I):
+            return kind
+    return None
+
+
+def cannot_do(question: str, lang: str | None = None) -> str:
+    """A short, honest, labelled reply to a request only a real language model can fulfil."""
+    lang = writing_language(lang or ("zh" if is_chinese(question) else "en"))
+    kind = is_creative_request(question) or "that"
+    if lang == "zh":
+        noun = next((zh for _, en, zh in CREATIVE if en == kind), "翻译" if kind == "translations" else "这个")
+        return f"{MARK_ZH}我写不了{noun}：我是按规则运行的替身，不是语言模型。在 .env 中配置真实模型即可。"
+    return (f"{MARK_EN} I can't write {kind}: I'm a rule-based stand-in, not a language model. "
+            "Configure a provider in .env for a real one.")
+
+
+# ------------------------------------------------------------------ answering with no tool
+RECALL = re.compile(r"what did i (just )?(ask|say)|my (last|previous|first) (question|message)|"
+                    r"我(刚才|之前|上一个|刚刚)(问|说)|上一个问题|之前的问题", re.I)
+NAME_RECALL = re.compile(r"what('s| is) my name|who am i|我叫什么|我的名字", re.I)
+GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|你好|您好|嗨)\b", re.I)
+WHO_ARE_YOU = re.compile(r"who are you\b|what are you\b|introduce yourself|你是谁|你是什么|介绍一下你自己", re.I)
+INTRODUCED = re.compile(r"(?:name is|i am|i'm|this is|call me)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)|"
+                        r"(?:我叫|名字是)([\u4e00-\u9fff]{2,3})", re.I)
+NOT_NAMES = {"sorry", "fine", "good", "here", "looking", "trying", "not", "just", "a", "the"}
+
+
+def direct_answer(question: str, instructions: str = "", earlier: list[str] | None = None) -> str:
+    """A reply with no tool: recall, greeting, "who are you", a creative request, or an honest
+    one-line "I can't answer that offline", always in the reply language the instructions ask for.
+
+    `earlier` are the user's earlier messages in this conversation, oldest first.
+    """
+    earlier = earlier or []
+    lang = reply_language(instructions, question or instructions)
+    writing = writing_language(lang)
+    recalled = _recall(question, earlier, writing)
+    if recalled:
+        return recalled
+    if is_creative_request(question):
+        return cannot_do(question, writing)
+    role = persona(instructions, writing)
+    zh = writing == "zh"
+    phrases = required_phrases(instructions)
+    if GREETING.search(question) or WHO_ARE_YOU.search(question):
+        hello = "" if (phrases.start or phrases.name or phrases.title) else ("你好！" if zh else "Hello! ")
+        body = f"{hello}我是{role}，有什么可以帮你？" if zh else f"{hello}I'm {role}. How can I help?"
+    else:
+        asked = _shorten(question, 80)
+        body = (f"作为{role}，我需要真实模型才能回答「{asked}」：请在 .env 中配置服务商。" if zh
+                else f"As {role}, I need a real model to answer “{asked}”: configure a provider in .env.")
+    text = f"{MARK_ZH}{body}" if zh else f"{MARK_EN} {body}"
+    if note := language_note(lang):
+        text = f"{text} {note}"
+    return apply_phrases(text, phrases, writing)
+
+
+def _recall(question: str, earlier: list[str], lang: str) -> str | None:
+    if NAME_RECALL.search(question):
+        names = [g for text in earlier for m in INTRODUCED.finditer(text) for g in m.groups()
+                 if g and g.lower() not in NOT_NAMES]
+        if names:
+            return f"你叫{names[-1]}。" if lang == "zh" else f"Your name is {names[-1]}."
+    if RECALL.search(question) and earlier:
+        quoted = earlier[0] if ("first" in question.lower() or "第一" in question) else earlier[-1]
+        return f"你刚才问的是：「{quoted}」" if lang == "zh" else f"You asked: “{quoted}”"
+    return None
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

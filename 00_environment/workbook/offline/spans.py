@@ -1,0 +1,146 @@
+"""Concise free-text arguments: the part of a message a field asks for, not the whole message.
+
+A model fills `reason` with "broken", not with "My earbuds from order A1003 are broken, I want
+to return them."; a `title` with "Dune", not with the sentence around it. Only fields that are
+the message itself (query, text, message, question, input, prompt) get the whole message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .instructions import CJK, LATIN_WORD, is_chinese
+
+REASON = re.compile(
+    r"(?:\bbecause(?: of)?|\bsince|\bdue to|\bowing to|\bgiven that|\bas(?= (?:it|they|the|my|its|this|that|i|we|he|she)\b)"
+    r"|因为|由于|原因是|理由是|是因为)\s*([^.;!?。；！？，,]+)", re.I)
+# Words that name what is wrong with something: the heart of a complaint when no "because" is said.
+PROBLEMS = re.compile(
+    r"\b(?:broken|broke|cracked|damaged|defective|faulty|not working|doesn't work|does not work|stopped working|"
+    r"won't (?:start|turn on|charge)|missing|late|delayed|lost|stolen|leaking|leaks|flat|torn|dead|wrong|"
+    r"overcharged|charged twice|too (?:small|big|large|tight)|scratched|dirty|noisy|squeak\w*|stuck)\b"
+    r"|坏了|损坏|破损|故障|不能用|用不了|没收到|未收到|迟到|延误|丢失|漏水|漏气|划痕|太小|太大|发错|少发|错了|坏")
+LEADING = re.compile(r"^(?:(?:and|but|so|also|my|our|the|this|these|those|i think|it seems)\s+)+", re.I)
+ID_PHRASE = re.compile(r"\s*\b(?:from|in|of|with)\s+(?:my\s+|the\s+)?(?:order|ticket|booking)\s*#?\s*[A-Za-z0-9-]+",
+                       re.I)
+ZH_LEADING = re.compile(r"^(?:我的|我们的|这个|那个|订单\s*[A-Za-z0-9-]+\s*(?:的|里的|中的)?|可是|但是|而且)+")
+
+
+def reason(question: str) -> str | None:
+    """The clause after because/since/due to/因为/由于, else the words that say what is wrong."""
+    if match := REASON.search(question):
+        return _tidy(match.group(1))
+    match = PROBLEMS.search(question)
+    if not match:
+        return None
+    clause = _clause_around(question, match.start())
+    if is_chinese(clause):
+        clause = ZH_LEADING.sub("", clause.strip())
+        return clause if 0 < len(clause) <= 12 else match.group(0)
+    clause = LEADING.sub("", ID_PHRASE.sub("", clause).strip())
+    return clause if 0 < len(clause.split()) <= 6 else match.group(0)
+
+
+def _clause_around(text: str, position: int) -> str:
+    start = max((text.rfind(p, 0, position) for p in ",.;!?，。；！？"), default=-1) + 1
+    ends = [i for i in (text.find(p, position) for p in ",.;!?，。；！？") if i != -1]
+    return text[start: min(ends) if ends else len(text)]
+
+
+def _tidy(text: str) -> str:
+    return LEADING.sub("", text.strip(" \"'“”")).strip()
+
+
+NAME = re.compile(r"(?:(?i:my name is|name:|i am|i'm|this is|call me|under the name(?: of)?|booked as)\s+"
+                  r"|\b(?=(?:Mr|Mrs|Ms|Dr)\.?\s))((?:Mr|Mrs|Ms|Dr)\.?\s+)?([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+ZH_NAME = re.compile(r"(?:我叫|我是|名字是|姓名[：:是]?|名叫)\s*([\u4e00-\u9fff]{2,4}?|[A-Z][a-z]+)(?=[，。,.！!？?\s]|$|[的在想要])")
+NOT_A_NAME = {"sorry", "fine", "good", "here", "looking", "trying", "not", "just", "a", "the", "your", "my"}
+
+
+def name_span(question: str) -> str | None:
+    """A person's name as people introduce it: "my name is Ada Lovelace" → "Ada Lovelace"; "我叫李雷" → "李雷"."""
+    for match in NAME.finditer(question):
+        name = match.group(2)
+        if name[:1].isupper() and name.split()[0].lower() not in NOT_A_NAME:
+            return f"{match.group(1) or ''}{name}".strip()
+    if match := ZH_NAME.search(question):
+        return match.group(1)
+    return None
+
+
+QUOTED = re.compile(r"《([^》]+)》|「([^」]+)」|『([^』]+)』|“([^”]+)”|\"([^\"]+)\"|(?<!\w)'([^']+)'(?!\w)|‘([^’]+)’")
+TITLED = re.compile(r"\b(?:book|novel|film|movie|song|album|title|called|named|titled)\s+"
+                    r"([A-Z][\w']*(?:\s+(?:of|the|and|a|an|in|on|to|[A-Z][\w']*))*)")
+
+
+def quoted_title(question: str) -> str | None:
+    """A title in quotes or book-title marks ("'Dune'", 《三体》), or capitalised after "the book"."""
+    if match := QUOTED.search(question):
+        return next(g for g in match.groups() if g).strip()
+    if match := TITLED.search(question):
+        return re.sub(r"(?:\s+(?:of|the|and|a|an|in|on|to))+$", "", match.group(1))
+    return None
+
+
+STOP = frozenset(
+    """a an the and or of to in on at for by with from is are was were be been it its this that these those
+    i me my you your we our they them he she his her what which who whom how when where why can could would
+    should will shall may might do does did please tell give get show find about as into than then there here
+    some any all just also not no yes if want need like looking look search help know any anything something
+    have has had am let lets us one""".split())
+ZH_STOP = ("请问", "请", "帮我", "帮忙", "给我", "我想", "我要", "想要", "查一下", "查找", "查询", "搜索", "找一下",
+           "一下", "有没有", "有什么", "什么", "怎么", "怎样", "如何", "哪些", "哪个", "关于", "一些", "一本",
+           "一个", "吗", "呢", "吧", "啊", "的", "了", "我", "你", "是", "有", "在", "和", "找")
+
+
+def keywords(question: str) -> str:
+    """The content words of a question, for a search box: "any books about Roman history?" → "books Roman history"."""
+    question = ID_PHRASE.sub(" ", question)  # "from order B-5521" says which record, not what to search
+    latin = [w for w in LATIN_WORD.findall(question) if w.lower() not in STOP and len(w) > 1]
+    chinese = "".join(c if CJK.match(c) else " " for c in question)
+    for word in ZH_STOP:
+        chinese = chinese.replace(word, " ")
+    return " ".join(latin + chinese.split())
+
+
+def topic(question: str) -> str:
+    """What the question is about: the quoted title if any, else its content words."""
+    return quoted_title(question) or keywords(question)
+
+
+MESSAGE_WORDS = {"query", "text", "message", "question", "input", "prompt", "content", "utterance"}
+REASON_WORDS = {"reason", "why", "cause", "problem", "issue", "complaint", "fault", "defect"}
+NAME_WORDS = {"name", "customer", "guest", "person", "passenger", "contact", "user", "username", "patron",
+              "member", "who"}
+NOT_PERSON = {"product", "item", "book", "file", "city", "tool", "agent", "hotel", "company", "shop", "store",
+              "bike", "model", "street", "place"}
+TITLE_WORDS = {"title", "book", "film", "movie", "song", "album", "work"}
+TOPIC_WORDS = {"topic", "subject", "keyword", "keywords", "search", "term", "terms", "tags", "tag"}
+
+
+def field_words(field_name: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", field_name)
+    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
+
+
+def free_text(field_name: str, question: str) -> str | None:
+    """The concise value for a free-text field, or None to let the caller decide.
+
+    The field's name says what it wants: a title, a name, a reason, search words, or the
+    message itself. A field the rules cannot place, or a span the question lacks, gives None.
+    """
+    words = field_words(field_name)
+    if words & TITLE_WORDS and not words & NAME_WORDS - {"name"}:
+        if title := quoted_title(question):
+            return title
+    if words & NAME_WORDS and not words & (NOT_PERSON | TITLE_WORDS):
+        return name_span(question)
+    if words & REASON_WORDS:
+        return reason(question)
+    if words & MESSAGE_WORDS:
+        return " ".join(question.split())
+    if words & {"topic", "subject"}:
+        return topic(question) or None
+    if words & TOPIC_WORDS:
+        return keywords(question) or None
+    return None
