@@ -144,6 +144,8 @@ SMALL_CEDICT = """# a comment line
 幇 帮 [bang1] /old variant of 幫|帮[bang1]/
 個 个 [ge4] /individual/this/CL:個|个[ge4]/
 說明書 说明书 [shuo1 ming2 shu1] /a very long explanation of something that goes on and on/(technical) manual/
+退貨 退货 [tui4 huo4] /to return merchandise/
+副作用 副作用 [fu4 zuo4 yong4] /side effect/
 """
 
 
@@ -154,6 +156,8 @@ def test_build_index_filters_merges_and_maps_traditional():
     assert glosses["订单"] == glosses["訂單"] == "order:100"
     assert glosses["帮"] == "help:100"  # the "old variant" entry adds nothing
     assert glosses["说明书"] == "manual:100"  # long gloss and parenthetical note dropped
+    assert glosses["退货"] == "merchandis:60 return:100"  # a verb phrase's head is its verb ...
+    assert glosses["副作用"] == "effect:100 side:60"  # ... a noun phrase's is its last word
     assert index["related"]["stock"] == lang.stem("inventory")
     assert index["simplified"]["貨"] == "货" and index["simplified"]["幫"] == "帮"
     assert "查" not in index["simplified"]
@@ -172,3 +176,13 @@ def test_index_is_cached_once_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypat
     path.write_bytes(b"not marshal data")
     assert lang._load_or_build()["glosses"] == {}  # rebuilt from the (now empty) dictionary
     assert list((tmp_path / "cache").glob("*.tmp")) == []
+
+
+def test_a_lexicon_that_cannot_load_gives_a_clear_error(monkeypatch):
+    def broken():
+        raise FileNotFoundError("cedict_1_0_ts_utf-8_mdbg.txt.gz")
+
+    monkeypatch.setattr(lang, "_load_or_build", broken)
+    lexicon = lang._Lexicon()
+    with pytest.raises(RuntimeError, match="CC-CEDICT index could not be loaded .*pip install -r requirements.txt"):
+        lexicon.wait()

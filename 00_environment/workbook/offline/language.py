@@ -56,12 +56,13 @@ import rjieba
 import Stemmer
 
 # Bump when the index layout or the gloss filters change: the cache file name includes it.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 DIRECT = 1.0  # a word of the text itself
 RELATED = 0.5  # a lexicon synonym or a domain-family word: counts, but less
 STRONG = 0.85  # only concepts this sure (a word itself, a first gloss) bring their synonyms
 GLOSS_DECAY = 0.15  # each later gloss of a Chinese word counts this much less ...
 GLOSS_FLOOR = 0.4  # ... down to this
+MODIFIER = 0.6  # the other words of a gloss count less than its head ("merchandise" in "to return merchandise")
 MAX_GLOSSES = 6  # later senses of a Chinese word are too far from its usual meaning
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations
 MAX_WORD_LEN = 4  # longest Chinese headword indexed (idioms and names are longer)
@@ -102,6 +103,7 @@ _GLOSS_SKIP = re.compile(
     r"(?:\w+ )?particle|classifier|\(particle|\(classifier|interjection|onom\.|\(onom|\(loanword\)$)",
     re.IGNORECASE,
 )
+_GLOSS_NOTES = re.compile(r"\([^)]*\)|\[[^\]]*\]|[\u3400-\u9fff|]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK_SPLIT = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -124,17 +126,21 @@ def english_words(text: str) -> list[str]:
 
 # ------------------------------------------------------------------ the CC-CEDICT index
 def _gloss_words(gloss: str) -> list[str] | None:
-    """The content words of one gloss: None when the gloss says nothing about meaning (a
-    cross-reference, a long explanation), [] when it is all function words ("to be", "this")."""
+    """The content words of one gloss, its head word first: None when the gloss says nothing
+    about meaning (a cross-reference, a long explanation), [] when it is all function words."""
     gloss = gloss.strip()
     if not gloss or _GLOSS_SKIP.match(gloss):
         return None
-    gloss = re.sub(r"\([^)]*\)|\[[^\]]*\]|[\u3400-\u9fff|]+", " ", gloss)  # notes, pinyin, cross-refs
+    if not gloss.isascii() or "(" in gloss or "[" in gloss:
+        gloss = _GLOSS_NOTES.sub(" ", gloss)  # notes, pinyin, cross-references
     gloss = gloss.split(",")[0]  # "Beijing, capital of ..." → "Beijing"
     words = [w.lower() for w in _LATIN_WORD.findall(gloss)]
     if not words or len(words) > MAX_GLOSS_WORDS:
         return None
-    return [w for w in words if w not in ENGLISH_STOPWORDS and len(w) > 1]
+    content = [w for w in words if w not in ENGLISH_STOPWORDS and len(w) > 1]
+    if words[0] != "to":
+        content.reverse()  # a noun phrase ends with its head: "weather forecast", "side effect"
+    return content  # the head first: "to return merchandise" → return, merchandise
 
 
 def _entry_keys(senses: list[str]) -> tuple[dict[str, float], bool, bool]:
@@ -151,9 +157,10 @@ def _entry_keys(senses: list[str]) -> tuple[dict[str, float], bool, bool]:
             if not words:
                 continue
             weight = max(GLOSS_FLOOR, DIRECT - GLOSS_DECAY * position)
-            for word in words:
+            for rank, word in enumerate(words):
                 key = stem(word)
-                keys[key] = max(keys.get(key, 0.0), weight)
+                counted = weight if rank == 0 else weight * MODIFIER
+                keys[key] = max(keys.get(key, 0.0), counted)
             one_word_each = one_word_each and len(words) == 1
             position += 1
             if position >= MAX_GLOSSES:
@@ -194,13 +201,18 @@ def build_index(lines: Iterable[str]) -> dict[str, dict[str, str]]:
                 senses_of.setdefault(form, []).extend(senses)
     glosses: dict[str, str] = {}
     families: dict[str, set[str]] = {}
+    read: dict[tuple[str, ...], str] = {}  # a traditional and a simplified form share their senses
     for word, senses in senses_of.items():
+        if tuple(senses) in read:
+            glosses[word] = read[tuple(senses)]
+            continue
         keys, one_word_each, function_gloss = _entry_keys(senses)
         if not keys:
             # Still a word for the segmenter. Glossed only by function words, it is one itself.
-            glosses[word] = FUNCTION_WORD if function_gloss else ""
+            glosses[word] = read[tuple(senses)] = FUNCTION_WORD if function_gloss else ""
             continue
-        glosses[word] = " ".join(f"{key}:{round(weight * 100)}" for key, weight in sorted(keys.items()))
+        glosses[word] = read[tuple(senses)] = " ".join(
+            f"{key}:{round(weight * 100)}" for key, weight in sorted(keys.items()))
         # A word glossed only by two or three single words names one concept with them:
         # 存货 "stock / inventory", 产品 "goods / merchandise / product".
         if len(word) >= 2 and one_word_each and 2 <= len(keys) <= 3:
@@ -257,6 +269,7 @@ class _Lexicon:
         self.glosses: dict[str, str] = {}
         self.related: dict[str, str] = {}
         self.simplified: dict[str, str] = {}
+        self.error: Exception | None = None
 
     def start(self) -> None:
         with self._lock:
@@ -270,6 +283,8 @@ class _Lexicon:
             self.glosses, self.related = index["glosses"], index["related"]
             self.simplified = index["simplified"]
             rjieba.cut("预热")  # rjieba builds its own dictionary on first use
+        except Exception as error:  # noqa: BLE001 - reported to every caller by wait()
+            self.error = error
         finally:
             self._ready.set()
 
@@ -277,6 +292,9 @@ class _Lexicon:
         if not self._ready.is_set():
             self.start()
             self._ready.wait()
+        if self.error is not None:
+            raise RuntimeError(f"the CC-CEDICT index could not be loaded ({self.error}); "
+                               "reinstall with: pip install -r requirements.txt") from self.error
         return self
 
 
