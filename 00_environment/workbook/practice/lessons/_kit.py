@@ -131,3 +131,40 @@ def course_mcp_server(*functions, name: str = "Course tools"):
     for function in functions:
         server.tool()(function)
     return server
+
+
+async def get_sse(router_or_app, path: str, params: dict, timeout: float = 60) -> tuple[int, str, str]:
+    """GET an SSE path from the student's APIRouter (mounted on a fresh FastAPI app) or app, in-process.
+
+    Returns (status, content type, body). A stream that breaks mid-way raises; the caller reports it.
+    """
+    import httpx
+    from fastapi import APIRouter, FastAPI
+
+    app = router_or_app
+    if isinstance(router_or_app, APIRouter):
+        app = FastAPI()
+        app.include_router(router_or_app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=timeout) as client:
+        response = await asyncio.wait_for(client.get(path, params=params), timeout)
+    return response.status_code, response.headers.get("content-type", ""), response.text
+
+
+def mount(router_or_app):
+    """A FastAPI app holding the student's router (or their app itself)."""
+    from fastapi import APIRouter, FastAPI
+
+    if isinstance(router_or_app, APIRouter):
+        app = FastAPI()
+        app.include_router(router_or_app)
+        return app
+    return router_or_app
+
+
+def broken_model():
+    """A Chat Completions model whose provider is down: a free port nothing listens on, no retries."""
+    from workbook.offline import free_port
+
+    client = AsyncOpenAI(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="no-key", max_retries=0, timeout=5)
+    return OpenAIChatCompletionsModel(model=os.environ["OPENAI_MODEL_NAME"], openai_client=client)
