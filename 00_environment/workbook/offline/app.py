@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .chat_wire import chat_chunks, chat_completion
+from .faults import FaultInjection, checked
 from .policy import decide, reasoning_summary
 from .request import ApiError, Turn, parse_chat, parse_responses, responses_turns
 from .responses_wire import output_items, response_object, stream_events
@@ -33,6 +34,7 @@ MODELS = ["course-model", "course-reasoner", "course-chat-only"]
 class Options:
     delay_ms: float = 0.0  # pause between stream deltas, for a visible typewriter in class
     chat_only: bool = False  # answer /v1/responses with 404, as many compatible providers do
+    faults: str | None = None  # e.g. "429;retry-after=1" for every request (faults.py); X-Offline-Fault overrides
 
 
 @dataclass
@@ -172,7 +174,9 @@ def create_app(options: Options | None = None) -> Starlette:
         Route("/v1/conversations", create_conversation, methods=["POST"]),
         Route("/v1/conversations/{cid}", get_conversation, methods=["GET"]),
     ]
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed, Exception: crash})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed, Exception: crash})
+    app.add_middleware(FaultInjection, default=checked(options.faults))  # 429s, 500s, drops, slow starts on demand
+    return app
 
 
 def _history(body: dict, store: Store) -> tuple[list[Turn], str]:
