@@ -31,7 +31,9 @@ class OfflineServer:
     def __init__(self, options: Options | None = None, port: int | None = None):
         self.port = port or free_port()
         config = uvicorn.Config(create_app(options), host="127.0.0.1", port=self.port,
-                                log_level="warning", access_log=False, lifespan="off")
+                                log_level="warning", access_log=False, lifespan="off",
+                                # stop() must not wait for a client still dripping a body
+                                timeout_graceful_shutdown=3)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="offline-model", daemon=True)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import text as tx
+from .schema import MAX_DEPTH, MAX_MIN_ITEMS, MAX_MIN_LENGTH, MAX_NUMBER, follow
 
 PLACE_WORDS = {"city", "location", "place", "destination", "origin", "region", "area", "town",
                "country", "address", "城市", "地点", "位置"}
@@ -62,13 +63,19 @@ class Evidence:
 
 
 def resolve(schema: dict, root: dict) -> dict:
-    while isinstance(schema, dict) and "$ref" in schema:
-        ref = schema["$ref"]
-        node: Any = root
-        for part in ref.lstrip("#/").split("/"):
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        schema = {**node, **{k: v for k, v in schema.items() if k != "$ref"}}
-    return schema if isinstance(schema, dict) else {}
+    """The schema a `$ref` names, merged with the keywords beside it.
+
+    Request schemas are checked for cycles before any rule runs (schema.py); the hop limit keeps
+    even an unchecked schema from sending this loop round forever.
+    """
+    for _ in range(MAX_DEPTH):
+        if not isinstance(schema, dict) or "$ref" not in schema:
+            break
+        target = follow(schema["$ref"], root) or {}
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    if not isinstance(schema, dict):
+        return {}
+    return {k: v for k, v in schema.items() if k != "$ref"} if "$ref" in schema else schema
 
 
 def fill(schema: dict, evidence: Evidence, root: dict | None = None, name: str = "") -> Any:
@@ -120,12 +127,12 @@ def _fill_object(schema: dict, evidence: Evidence, root: dict) -> dict:
 
 def _fill_array(schema: dict, evidence: Evidence, root: dict, name: str) -> list:
     items = schema.get("items", {})
-    minimum = schema.get("minItems", 0)
-    maximum = schema.get("maxItems", 10)
+    minimum = _count(schema, "minItems", 0, MAX_MIN_ITEMS)
+    maximum = _count(schema, "maxItems", max(minimum, 10), None)
     fact = _fact(name, evidence)
     if isinstance(fact, list):
         values = [fill(items, Evidence(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v,
-                                       facts=v if isinstance(v, dict) else {}), root, name) for v in fact]
+                                       facts=v if isinstance(v, dict) else {}), root, name) for v in fact[:maximum]]
     else:
         item_schema = resolve(items, root)
         words = set(tx.split_identifier(name))
@@ -138,6 +145,22 @@ def _fill_array(schema: dict, evidence: Evidence, root: dict, name: str) -> list
     while len(values) < minimum:
         values.append(fill(items, evidence, root, name))
     return values[:maximum]
+
+
+def _count(schema: dict, key: str, default: int, cap: int | None) -> int:
+    """A count keyword (minItems, maxLength, ...) as a usable int: the default if absent or not a count."""
+    value = schema.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        value = default
+    return min(value, cap) if cap is not None else value
+
+
+def _bound(schema: dict, key: str) -> float | None:
+    """A numeric bound (minimum, maximum, ...), or None if absent or not a finite number."""
+    value = schema.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and -MAX_NUMBER <= value <= MAX_NUMBER:
+        return value
+    return None
 
 
 def _singular(name: str) -> str:
@@ -154,16 +177,20 @@ def _fill_number(schema: dict, evidence: Evidence, name: str, kind: str) -> floa
         value = found[0] if found else None
     if value is None:
         value = evidence.take("number")
+    if value is not None and not -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN, inf, 400 digits: never a JSON number
+        value = None
+    low, high = _bound(schema, "minimum"), _bound(schema, "maximum")
+    above, below = _bound(schema, "exclusiveMinimum"), _bound(schema, "exclusiveMaximum")
     if value is None:
-        value = schema.get("minimum", schema.get("exclusiveMinimum", 0))
-    if "minimum" in schema:
-        value = max(value, schema["minimum"])
-    if "maximum" in schema:
-        value = min(value, schema["maximum"])
-    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-        value = schema["exclusiveMinimum"] + 1
-    if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
-        value = schema["exclusiveMaximum"] - 1
+        value = next((b for b in (low, above) if b is not None), 0)
+    if low is not None:
+        value = max(value, low)
+    if high is not None:
+        value = min(value, high)
+    if above is not None and value <= above:
+        value = above + 1
+    if below is not None and value >= below:
+        value = below - 1
     if kind == "integer":
         return int(round(value))
     return float(value) if not float(value).is_integer() else int(value)
@@ -239,10 +266,10 @@ def _free_text(evidence: Evidence, words: set[str]) -> str:
 
 
 def _fit(value: str, schema: dict) -> str:
-    limit = schema.get("maxLength")
-    if limit is not None:
+    limit = _count(schema, "maxLength", -1, None)
+    if limit >= 0:
         value = value[:limit]
-    minimum = schema.get("minLength", 0)
+    minimum = _count(schema, "minLength", 0, MAX_MIN_LENGTH)
     if len(value) < minimum:
         value = value + "x" * (minimum - len(value))
     return value

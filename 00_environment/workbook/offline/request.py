@@ -3,7 +3,11 @@
 Both APIs describe the same things (instructions, turns, tools, an output schema) in
 different shapes. The rules in `policy.py` only ever see the neutral `ModelRequest`, so they
 behave the same on both APIs. Anything malformed raises `ApiError`, which the server turns
-into an OpenAI-style error envelope.
+into an OpenAI-style error envelope. The request's shape (types of fields) is already checked by
+`models.py` when these functions run.
+
+The rules look at a bounded view of each turn: a text longer than RULES_TEXT_LIMIT characters is
+kept as its beginning and its end, so a legal 2 MB question costs the rules no more than a long one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .schema import SchemaError, check_schema
+
 REASONING_ALIASES = ("reason", "think", "r1", "o1", "o3", "o4")
 HOSTED_TOOLS = {"web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11"}
 UNSUPPORTED_HOSTED = {"file_search", "code_interpreter", "computer_use_preview", "computer",
@@ -20,6 +26,7 @@ UNSUPPORTED_HOSTED = {"file_search", "code_interpreter", "computer_use_preview",
 
 
 TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+RULES_TEXT_LIMIT = 20_000  # characters of one turn the rules read: the first 16,000 and the last 4,000
 
 
 class ApiError(Exception):
@@ -149,10 +156,20 @@ def _check_tool_name(name: str, param: str) -> None:
                        f"the pattern '^[a-zA-Z0-9_-]{{1,64}}$', got {name!r}.", param, "invalid_value")
 
 
-def _check_schema(schema: Any, param: str) -> dict:
-    if not isinstance(schema, dict):
-        raise ApiError(400, f"Invalid '{param}': the JSON schema must be an object.", param, "invalid_value")
-    return schema
+def _check_schema(schema: Any, param: str, code: str = "invalid_json_schema") -> dict:
+    """A schema the rules can fill safely (no cycles, sane bounds; see schema.py), else a 400."""
+    try:
+        return check_schema(schema)
+    except SchemaError as error:
+        raise ApiError(400, error.describe(param), param, code) from None
+
+
+def bounded(text: str) -> str:
+    """The part of a long text the rules read: its beginning and its end."""
+    if len(text) <= RULES_TEXT_LIMIT:
+        return text
+    head = RULES_TEXT_LIMIT * 4 // 5
+    return f"{text[:head]} … {text[-(RULES_TEXT_LIMIT - head):]}"
 
 
 # ---------------------------------------------------------------- Chat Completions
@@ -182,8 +199,8 @@ def parse_chat(body: dict) -> ModelRequest:
                 if not function.get("name"):
                     raise ApiError(400, f"Invalid '{where}.tool_calls': each call needs function.name.",
                                    f"{where}.tool_calls", "invalid_value")
-                turns.append(Turn("tool_call", str(function.get("arguments", "")), function["name"],
-                                  str(call.get("id", ""))))
+                turns.append(Turn("tool_call", function.get("arguments") or "", function["name"],
+                                  call.get("id") or ""))
         elif role == "tool":
             if not message.get("tool_call_id"):
                 raise ApiError(400, f"Missing required parameter: '{where}.tool_call_id'.",
@@ -208,8 +225,9 @@ def parse_chat(body: dict) -> ModelRequest:
             raise ApiError(400, f"Missing required parameter: '{where}.function.name'.",
                            f"{where}.function.name", "missing_required_parameter")
         _check_tool_name(function["name"], f"{where}.function.name")
-        tools.append(ToolSpec(function["name"], str(function.get("description") or ""),
-                              function.get("parameters") or {}))
+        parameters = _check_schema(function.get("parameters") or {}, f"{where}.function.parameters",
+                                   "invalid_function_parameters")
+        tools.append(ToolSpec(function["name"], str(function.get("description") or ""), parameters))
     choice = _chat_tool_choice(body.get("tool_choice"), tools)
     schema, json_object = None, False
     fmt = body.get("response_format")
@@ -223,11 +241,11 @@ def parse_chat(body: dict) -> ModelRequest:
         elif kind != "text":
             raise ApiError(400, "Invalid 'response_format.type'. Supported values are: 'text', "
                            "'json_object' and 'json_schema'.", "response_format.type", "invalid_value")
-    stream = body.get("stream", False)
+    stream = body.get("stream") or False  # null is the same as absent, as on OpenAI
     if not isinstance(stream, bool):
         raise ApiError(400, "Invalid type for 'stream': expected a boolean.", "stream", "invalid_type")
     return ModelRequest(
-        api="chat", model=model, instructions="\n".join(instructions), turns=_name_results(turns),
+        api="chat", model=model, instructions=bounded("\n".join(instructions)), turns=_name_results(turns),
         tools=tools, tool_choice=choice, parallel_tool_calls=body.get("parallel_tool_calls") is not False,
         output_schema=schema, json_object=json_object,
         reasoning=_wants_reasoning(model, body.get("reasoning_effort")),
@@ -255,9 +273,13 @@ def _named_choice(name: Any, tools: list[ToolSpec]) -> str:
 
 
 def _name_results(turns: list[Turn]) -> list[Turn]:
-    """Give each tool result the name of the call it answers (Chat results carry only the id)."""
+    """Give each tool result the name of the call it answers (Chat results carry only the id).
+
+    Also where each turn is cut to what the rules read (a turn from history is cut already).
+    """
     names = {t.call_id: t.name for t in turns if t.role == "tool_call"}
     for turn in turns:
+        turn.text = bounded(turn.text)
         if turn.role == "tool_result" and not turn.name:
             turn.name = names.get(turn.call_id, "")
     return turns
@@ -292,7 +314,8 @@ def parse_responses(body: dict, history: list[Turn]) -> ModelRequest:
                 raise ApiError(400, f"Missing required parameter: '{where}.name'.", f"{where}.name",
                                "missing_required_parameter")
             _check_tool_name(tool["name"], f"{where}.name")
-            tools.append(ToolSpec(tool["name"], str(tool.get("description") or ""), tool.get("parameters") or {}))
+            parameters = _check_schema(tool.get("parameters") or {}, f"{where}.parameters", "invalid_function_parameters")
+            tools.append(ToolSpec(tool["name"], str(tool.get("description") or ""), parameters))
         elif kind in HOSTED_TOOLS:
             tools.append(ToolSpec("web_search", "Search the web for current information news", {}, hosted="web_search"))
         elif kind in UNSUPPORTED_HOSTED:
@@ -319,12 +342,12 @@ def parse_responses(body: dict, history: list[Turn]) -> ModelRequest:
         elif fmt.get("type") == "json_object":
             json_object = True
     reasoning = body.get("reasoning") or {}
-    stream = body.get("stream", False)
+    stream = body.get("stream") or False  # null is the same as absent, as on OpenAI
     if not isinstance(stream, bool):
         raise ApiError(400, "Invalid type for 'stream': expected a boolean.", "stream", "invalid_type")
     return ModelRequest(
         api="responses", model=model,
-        instructions="\n".join(x for x in (instructions, extra_instructions) if x),
+        instructions=bounded("\n".join(x for x in (instructions, extra_instructions) if x)),
         turns=_name_results(history + turns), tools=tools, tool_choice=tool_choice,
         parallel_tool_calls=body.get("parallel_tool_calls") is not False,
         output_schema=schema, json_object=json_object,

@@ -103,13 +103,24 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=4096)
+CACHED_TERMS_CHARS = 200  # tool names and descriptions repeat on every request; long texts are never kept
+
+
 def terms(text: str) -> frozenset[str]:
     """The meaningful terms of a text: stemmed English words and Chinese character pairs.
 
     Chinese has no spaces, so "查询北京天气" is read as the pairs 查询, 询北, 北京, 京天, 天气
     (and the single characters); a tool described as "查询天气" shares 查询 and 天气 with it.
     """
+    return _cached_terms(text) if len(text) <= CACHED_TERMS_CHARS else _terms(text)
+
+
+@lru_cache(maxsize=4096)  # at most 4,096 short texts: a bounded cache, whatever the requests
+def _cached_terms(text: str) -> frozenset[str]:
+    return _terms(text)
+
+
+def _terms(text: str) -> frozenset[str]:
     found: set[str] = set()
     lowered = text.lower()
     for word in WORD.findall(lowered):
