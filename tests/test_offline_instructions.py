@@ -170,3 +170,11 @@ def test_persona_never_mixes_scripts():
     assert not any(c.isascii() and c.isalpha() for c in role)
     role = persona("你是米其林餐厅的侍酒师。", "en")
     assert role.isascii()
+
+
+def test_otherwise_alone_does_not_swallow_other_values():
+    """Values listed without conditions leave the choice to the caller's own best match."""
+    rules = conditions("Sort the library question: loans, events, or other for anything else (jokes, homework).")
+    assert choose("topic", ["loans", "events", "other"], "Can I renew my loan?", rules) is None
+    rules = conditions("Sort the library question: loans if borrow or renew, otherwise other.")
+    assert choose("topic", ["loans", "events", "other"], "Is there an event tonight?", rules) == "other"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from .instructions import Phrases, is_chinese, persona, reply_language, required_phrases
@@ -81,12 +82,16 @@ NAME_KEYS = ("item", "product", "name", "title", "city", "hotel", "book", "bike"
 STATE_KEYS = {"status", "state", "condition", "weather"}
 TIME_KEYS = {"eta", "delivery", "arrival", "arrive", "due", "ready", "date", "time", "pickup"}
 ID_KEYS = {"id", "sku", "isbn", "code", "ref", "reference"}
+CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+KEY_SPLIT = re.compile(r"[^A-Za-z0-9\u4e00-\u9fff]+")
 PREPOSITIONS = {"to", "from", "by", "for", "via", "until", "on", "at"}
 
 
-def key_words(key: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
-    return [w.lower() for w in re.split(r"[^A-Za-z0-9\u4e00-\u9fff]+", spaced) if w]
+@lru_cache(maxsize=2048)  # the same few keys come back in every tool output
+def key_words(key: str) -> tuple[str, ...]:
+    """order_id → ("order", "id"); inStock → ("in", "stock")."""
+    spaced = CAMEL.sub(r"\1 \2", key)
+    return tuple(w.lower() for w in KEY_SPLIT.split(spaced) if w)
 
 
 def humanise(key: str, lang: str = "en") -> str:
@@ -166,8 +171,8 @@ def compose_answer(question: str, results: list[tuple[str, str]], lang: str | No
     lang = lang or ("zh" if is_chinese(question) else "en")
     writing = writing_language(lang)
     sentences: list[str] = []
-    for _name, output in results:
-        sentence = describe(parse_output(output), question, writing)
+    for name, output in results:
+        sentence = describe(parse_output(output), question, writing, source=name)
         if sentence and sentence not in sentences:
             sentences.append(sentence)
     text = ("" if writing == "zh" else " ").join(sentences) or _nothing(writing)
@@ -180,15 +185,19 @@ def _nothing(lang: str) -> str:
     return "工具没有返回结果。" if lang == "zh" else "The tool returned nothing."
 
 
-def describe(value: Any, question: str, lang: str, entity: str | None = None) -> str:
-    """A parsed tool output as one or a few sentences."""
+def describe(value: Any, question: str, lang: str, entity: str | None = None, source: str = "") -> str:
+    """A parsed tool output as one or a few sentences.
+
+    `source` is the tool's name: when a record has several ids ("open_rma" returns an order id
+    and an RMA id), the one the tool is named after leads the sentence.
+    """
     if isinstance(value, dict):
         if len(value) == 1 and isinstance(next(iter(value.values())), (list, dict)):
             key, inner = next(iter(value.items()))
-            return describe(inner, question, lang, entity=key)
-        return _dict_sentence(value, question, lang, entity)
+            return describe(inner, question, lang, entity=key, source=source)
+        return _dict_sentence(value, question, lang, entity, source)
     if isinstance(value, (list, tuple)):
-        return _list_sentence(list(value), question, lang, entity)
+        return _list_sentence(list(value), question, lang, entity, source)
     if isinstance(value, bool):
         return ("是。" if value else "否。") if lang == "zh" else ("Yes." if value else "No.")
     text = _plain(value).strip()
@@ -199,11 +208,12 @@ def describe(value: Any, question: str, lang: str, entity: str | None = None) ->
     return text
 
 
-def _lead(facts: dict, lang: str, entity: str | None) -> tuple[str, list[str]]:
+def _lead(facts: dict, lang: str, entity: str | None, source: str = "") -> tuple[str, list[str]]:
     """ "Order A1001 (Wireless earbuds)" and the keys still to say."""
     keys = list(facts)
-    id_key = next((k for k in keys if key_words(k)[-1:] and key_words(k)[-1] in ID_KEYS
-                   and not isinstance(facts[k], (dict, list))), None)
+    ids = [k for k in keys if key_words(k)[-1:] and key_words(k)[-1] in ID_KEYS and not isinstance(facts[k], (dict, list))]
+    named = set(key_words(source)) - {"id", "get", "my", "open", "check", "query", "find", "search"}
+    id_key = next((k for k in ids if set(key_words(k)) & named), ids[0] if ids else None)
     name_key = next((k for k in keys if set(key_words(k)) & set(NAME_KEYS) and isinstance(facts[k], str)
                      and k != id_key), None)
     parts = []
@@ -226,10 +236,28 @@ def _lead(facts: dict, lang: str, entity: str | None) -> tuple[str, list[str]]:
     return "".join(parts), rest
 
 
-def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = None) -> str:
+EMPTY = {"", "n/a", "na", "none", "null", "-", "unknown"}
+MONEY_KEYS = {"price", "total", "amount", "cost", "fee", "subtotal", "balance", "deposit"}
+
+
+def _with_currency(facts: dict) -> dict:
+    """{"price": 299, "currency": "CNY"} → {"price": "299 CNY"}: a reader sees the amount with its currency."""
+    currency = facts.get("currency")
+    money = [k for k in facts if set(key_words(k)) & MONEY_KEYS and isinstance(facts[k], (int, float))]
+    if not isinstance(currency, str) or not money:
+        return facts
+    merged = {k: v for k, v in facts.items() if k != "currency"}
+    for key in money:
+        merged[key] = f"{_plain(facts[key])} {currency}"
+    return merged
+
+
+def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = None, source: str = "") -> str:
     if conversion := _conversion(facts, lang):
         return conversion
-    lead, keys = _lead(facts, lang, entity)
+    facts = {k: v for k, v in _with_currency(facts).items() if v is not None and str(v).strip().lower() not in EMPTY
+             or isinstance(v, bool)}
+    lead, keys = _lead(facts, lang, entity, source)
     verbs: list[str] = []
     nouns: list[str] = []
     extra: list[str] = []
@@ -283,7 +311,11 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
             return "verb", f"is due on {text}"
         return "noun", f"the {label} is {text}"
     if words & COUNT_WORDS and isinstance(value, (int, float)):
-        return "noun", f"{_plain(value)} {label}"
+        if words & {"stock"}:
+            return "noun", f"{_plain(value)} in stock"
+        if label.endswith("s"):
+            return "noun", f"{_plain(value)} {label}"  # "42 units", "2 nights"
+        return "noun", f"the {label} is {_plain(value)}"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
         *noun, preposition = key_words(key)
         verb = {"to": "goes to", "from": "comes from"}.get(preposition, f"is {preposition}")
@@ -345,12 +377,12 @@ def _join_en(parts: list[str]) -> str:
 LIST_SHOWN = 5
 
 
-def _list_sentence(items: list, question: str, lang: str, entity: str | None) -> str:
+def _list_sentence(items: list, question: str, lang: str, entity: str | None, source: str = "") -> str:
     """A short list is said item by item; a long one by its first few names and how many more."""
     if not items:
         return "没有找到结果。" if lang == "zh" else "Nothing was found."
     if all(isinstance(i, dict) for i in items) and len(items) <= 3:
-        return ("" if lang == "zh" else " ").join(_dict_sentence(i, question, lang, entity) for i in items)
+        return ("" if lang == "zh" else " ").join(_dict_sentence(i, question, lang, entity, source) for i in items)
     names = [_item_name(i) for i in items]
     shown, more = names[:LIST_SHOWN], len(names) - LIST_SHOWN
     noun = humanise(entity, lang) if entity else ("项" if lang == "zh" else "items")

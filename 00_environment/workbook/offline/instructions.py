@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
@@ -40,6 +41,7 @@ IRREGULAR = {"broke": "break", "broken": "break", "torn": "tear", "worn": "wear"
              "left": "leave", "children": "child", "men": "man", "women": "woman", "mice": "mouse"}
 
 
+@lru_cache(maxsize=8192)
 def normalise(word: str) -> str:
     """A crude stem, enough for broken/break, urgent/urgently, crack/cracked/cracking, use/used."""
     word = word.lower().strip("'")
@@ -61,8 +63,12 @@ def default_match(word: str, question: str) -> bool:
     """Whether one condition word appears in the question, tolerant of English word forms."""
     if is_chinese(word):
         return word in question
-    wanted = normalise(word)
-    return any(normalise(w) == wanted for w in LATIN_WORD.findall(question))
+    return normalise(word) in _normalised_words(question)
+
+
+@lru_cache(maxsize=1024)
+def _normalised_words(text: str) -> frozenset[str]:
+    return frozenset(normalise(w) for w in LATIN_WORD.findall(text))
 
 
 # ------------------------------------------------------------------ conditions
@@ -101,7 +107,8 @@ LABEL = re.compile(r"^\s*([A-Za-z_][A-Za-z_ ]{0,30}?|[\u4e00-\u9fff]{1,8})\s*[:�
 PAREN_RULE = re.compile(r"([A-Za-z_][\w-]*|[\u4e00-\u9fff]{1,8})\s*[(（]([^)）]+)[)）]")
 OTHERWISE = re.compile(r"^(?:otherwise|else|by default|default(?:s)?(?:\s+(?:to|is))?|in (?:all )?other cases|"
                        r"否则|其他情况(?:下)?|其余(?:情况)?|其它情况(?:下)?|默认(?:为|是)?)\s*[,，:：]?\s*(.+)$", re.I)
-TRAILING_OTHERWISE = re.compile(r"^(.+?)\s+(?:otherwise|by default|else)$", re.I)
+TRAILING_OTHERWISE = re.compile(r"^(?:or\s+)?(.+?)\s+(?:otherwise|by default|else|(?:for|in|on)\s+(?:anything|everything|all)\s+"
+                                r"(?:else|other\w*)|in (?:all )?other cases)$", re.I)
 SET_WHEN = re.compile(r"^(?:set|mark|make)\s+([A-Za-z_][\w]*)\s+(?:to|as)\s+(.+?)\s+(?:if|when|whenever)\s+(.+)$", re.I)
 IF_FIRST = re.compile(r"^(?:if|when|whenever)\s+(.+)$", re.I)
 VALUE_IF = re.compile(r"^(.+?)\s+(?:if|when|whenever)\s+(.+)$", re.I)
@@ -117,12 +124,17 @@ CONTINUATION = re.compile(r"^\s*(?:then\b|则|就|那么|便)", re.I)
 
 def conditions(instructions: str) -> list[Condition]:
     """Every conditional choice the instructions state, in the order they state them."""
+    return list(_conditions(instructions))
+
+
+@lru_cache(maxsize=256)  # an agent sends the same instructions on every turn
+def _conditions(instructions: str) -> tuple[Condition, ...]:
     found: list[Condition] = []
     for sentence in SENTENCE_END.split(instructions):
         field, body = _label(sentence)
         for clause in _clauses(body):
             found.extend(_read_clause(clause, field))
-    return found
+    return tuple(found)
 
 
 def _label(sentence: str) -> tuple[str | None, str]:
@@ -141,8 +153,9 @@ def _label(sentence: str) -> tuple[str | None, str]:
 
 def _clauses(body: str) -> list[str]:
     """Split on commas, but keep a condition's list ("if broken, cracked or dead") in one clause."""
-    rules = [f"{words} -> {value}" for value, words in PAREN_RULE.findall(body)]
-    body = PAREN_RULE.sub(" , ", body)
+    # "product (stock, features)" is a rule; "anything else (poems)" only explains the words before it.
+    rules = [f"{words} -> {value}" for value, words in PAREN_RULE.findall(body) if not TRIGGER.fullmatch(value)]
+    body = PAREN_RULE.sub(lambda m: " , " if not TRIGGER.fullmatch(m.group(1)) else m.group(1), body)
     clauses: list[str] = []
     for piece in re.split(r"[,，、]", body):
         piece = piece.strip()
@@ -157,7 +170,7 @@ def _clauses(body: str) -> list[str]:
 
 
 def _read_clause(clause: str, field: str | None) -> list[Condition]:
-    clause = clause.strip(" ,，")
+    clause = clause.strip(" ,，.。;；!！")
     match = OTHERWISE.match(clause) or TRAILING_OTHERWISE.match(clause)
     if match:
         return [Condition(field, _clean_value(match.group(1)), (), True)]
@@ -253,20 +266,26 @@ def choose(field_name: str, choices: list, question: str, rules: list[Condition]
            matcher: Matcher = default_match):
     """The enum value (or boolean) the instructions tie to this question, else None.
 
-    The first rule whose words all appear wins; then the 'otherwise' value; None tells the
-    caller to keep its own best match, so instructions that say nothing change nothing.
+    The first rule whose words all appear wins; then the 'otherwise' value, but only when some
+    rule for the field has a condition ("order, refund or other for anything else" lists values
+    without saying when, so "other" must not swallow an order question). None tells the caller
+    to keep its own best match, so instructions that say nothing change nothing.
     """
     fallback = implied = None
+    conditional = False
     for rule in _rules_for(field_name, choices, rules):
         value = _choice_in(rule.value, choices, field_name)
         if value is None:
             continue
+        conditional = conditional or not rule.otherwise
         if rule.otherwise:
             fallback = value if fallback is None else fallback
         elif any(all(matcher(word, question) for word in unit) for unit in rule.units):
             return value
         elif isinstance(value, bool):
             implied = not value  # "true when gold members ask" implies false for everyone else
+    if not conditional:
+        return None
     return fallback if fallback is not None else implied
 
 
@@ -390,6 +409,7 @@ ZH_CUSTOMER = re.compile(r"(?:客户|用户|顾客)(?:是|叫|名叫|的名字�
 GREET = re.compile(r"\bgreet\b|问候|打招呼|问好", re.I)
 
 
+@lru_cache(maxsize=256)
 def required_phrases(instructions: str) -> Phrases:
     """Start, end, sign-off and how to address the customer, as the instructions demand them."""
     start = _first(START, instructions) or _first(ZH_START, instructions)
@@ -435,6 +455,7 @@ ROLE_NOUNS = {"助手", "专员", "专家", "服务台", "机器人", "聊天机
 ROLE_SKIP = {"of", "the", "a", "an", "for", "at", "in", "and", "s"}
 
 
+@lru_cache(maxsize=256)
 def persona(instructions: str, lang: str = "en") -> str:
     """Who the agent says it is, in the reply language and never mixing scripts mid-phrase.
 
