@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import json
 import os
+import weakref
 from typing import Any
 
 from agents import Agent, OpenAIChatCompletionsModel
@@ -14,13 +15,13 @@ from openai import AsyncOpenAI
 
 from workbook.practice.core import Unmet, short
 
-_clients: dict[int, AsyncOpenAI] = {}
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> its client
 
 
 def course_model() -> OpenAIChatCompletionsModel:
     """The model a lesson builds after `workbook.setup()`. One client per event loop: a client's
     connection pool belongs to the loop it was first used on."""
-    loop = id(asyncio.get_running_loop())
+    loop = asyncio.get_running_loop()
     if loop not in _clients:
         _clients[loop] = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"])
     return OpenAIChatCompletionsModel(model=os.environ["OPENAI_MODEL_NAME"], openai_client=_clients[loop])
