@@ -145,6 +145,21 @@ def test_negated_words_do_not_meet_their_concept():
     assert lang.negated("不错") == frozenset()  # "not bad" is one word, not a negation
 
 
+@pytest.mark.parametrize(("text", "options", "chosen"), [
+    ("暖气开一下", ["heat", "cool", "off"], "heat"),
+    ("我要退款", ["refund", "exchange", "repair"], "refund"),
+    ("我想换货", ["refund", "exchange", "repair"], "exchange"),
+    ("How long does repairing a cracked screen take?", ["refund", "exchange", "repair"], "repair"),
+    ("这个坏了能修吗", ["refund", "exchange", "repair"], "repair"),
+    ("我的订单很紧急", ["urgent", "normal"], "urgent"),
+    ("不急", ["urgent", "normal"], None),
+    ("Tell me a joke", ["refund", "exchange", "repair"], None),
+    ("Set it to heat and cool", ["heat", "cool", "off"], None),  # a tie is no choice
+])
+def test_choose_an_option_in_either_language(text, options, chosen):
+    assert lang.choose(text, options) == chosen
+
+
 # ------------------------------------------------------------------ the index builder and cache
 SMALL_CEDICT = """# a comment line
 查 查 [Zha1] /surname Zha/

@@ -68,13 +68,12 @@ import marshal
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
-import rjieba
 import Stemmer
 
 # Bump when the index layout changes; the cache file name also changes with every gloss rule.
@@ -307,6 +306,7 @@ class _Lexicon:
         self.related: dict[str, str] = {}
         self.simplified: dict[str, str] = {}
         self.error: Exception | None = None
+        self.cut: Callable[..., list[str]] = lambda text, hmm=False: [text]
 
     def start(self) -> None:
         with self._lock:
@@ -319,7 +319,11 @@ class _Lexicon:
             index = _load_or_build()
             self.glosses, self.related = index["glosses"], index["related"]
             self.simplified = index["simplified"]
-            rjieba.cut("预热")  # rjieba builds its own dictionary on first use
+            # Imported here, not at the top: importing rjieba builds its dictionary (200-600 ms),
+            # which a process that never reads Chinese, or loads in the background, should not wait for.
+            import rjieba
+
+            self.cut = rjieba.cut
         except Exception as error:  # noqa: BLE001 - reported to every caller by wait()
             self.error = error
         finally:
@@ -371,9 +375,10 @@ def chinese_pieces(run: str) -> tuple[str, ...]:
     Traditional text is read as simplified, so 退貨 and 退货 are one word. rjieba cuts by its
     dictionary; a piece CC-CEDICT does not know is cut again by longest match against it.
     """
-    glosses = _LEXICON.wait().glosses
+    lexicon = _LEXICON.wait()
+    glosses = lexicon.glosses
     found: list[str] = []
-    for segment in rjieba.cut(to_simplified(run), hmm=False):
+    for segment in lexicon.cut(to_simplified(run), hmm=False):
         if segment in glosses or len(segment) == 1:
             found.append(segment)
             continue
@@ -512,3 +517,14 @@ class Document:
 
 def matches(question: str, document: str) -> list[Match]:
     return Document(document).matches(question)
+
+
+def choose(text: str, options: Iterable[str]) -> str | None:
+    """The option the text names best, in either language ("暖气开一下" → "heat" of heat/cool/off).
+
+    None when no option matches or two tie: a guess would be worse than the caller's default.
+    """
+    scored = sorted(((Document(option).score(text), option) for option in options), key=lambda item: -item[0])
+    if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
