@@ -24,11 +24,12 @@ faster; simplemma would handle irregular forms (went → go) but costs half a se
 
 This module, measured by `tests/benchmarks/bench_offline_language.py` on that machine while
 other work kept it busy (load average ~10 on 2 cores; a quiet machine is 2-4 times faster):
-importing rjieba and PyStemmer 430-630 ms, loading the cached index 470-570 ms (170 ms
-quiet), building it on a new machine 7-11 s once, 42 MB of memory for index and segmenter.
+importing rjieba (done when the lexicon loads, not with this module) and PyStemmer
+430-630 ms, loading the cached index 470-570 ms (170 ms quiet), building it on a new machine 7-11 s once, 42 MB of memory for index and segmenter.
 Per request, one question against four tool descriptions: median 61 µs with the word caches
 warm, 141 µs with them cleared. `warm_up()` at server start moves the loading off the first
-request.
+request; `workbook.setup()` to its first reply took 1.3-1.7 s without this module and 1.8-2.3 s
+with `warm_up()` beside it (same busy machine, load average ~8).
 
 ## How a text becomes concepts
 
