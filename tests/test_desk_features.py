@@ -176,3 +176,79 @@ def test_blocking_input_guardrail_saves_the_agent_call_that_a_parallel_one_pays_
         return await calls(False), await calls(True)
 
     assert asyncio.run(both()) == (1, 2)
+
+
+# --- resilience (03_12) --------------------------------------------------------------------------
+
+def _counting_client(max_retries: int):
+    import httpx
+
+    sent = []
+
+    async def count(request):
+        sent.append(request.url.path)
+
+    client = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"],
+                         max_retries=max_retries, http_client=httpx.AsyncClient(event_hooks={"request": [count]}))
+    return client, sent
+
+
+def _faulty_agent(client, fault, **settings):
+    from agents import ModelSettings
+    return Agent(name="Desk", instructions="You are the ITS desk.", model=_model(client),
+                 model_settings=ModelSettings(extra_headers={"X-Offline-Fault": fault}, **settings))
+
+
+def test_runner_retry_policy_gets_through_a_transient_fault_the_client_alone_does_not():
+    import openai
+    from agents import ModelRetrySettings, retry_policies
+
+    retry = ModelRetrySettings(max_retries=3, backoff={"initial_delay": 0.05, "jitter": False},
+                               policy=retry_policies.http_status([503]))
+
+    async def go():
+        client, sent = _counting_client(max_retries=0)
+        result = await Runner.run(_faulty_agent(client, "503;times=3", retry=retry), "Hello there")
+        with_runner = len(sent)
+        sent.clear()
+        try:
+            await Runner.run(_faulty_agent(client, "503;times=3"), "Hello again")
+        except openai.InternalServerError:
+            return result.final_output, with_runner, len(sent)
+        raise AssertionError("without retries the 503 should reach the caller")
+
+    answer, with_runner, without = asyncio.run(go())
+    assert answer and with_runner == 4  # three 503s, then the answer
+    assert without == 1
+
+
+def test_retry_after_is_honoured_and_a_drop_is_retried_as_a_network_error():
+    import time
+
+    from agents import ModelRetrySettings, retry_policies
+
+    retry = ModelRetrySettings(max_retries=2, backoff={"initial_delay": 0.01, "jitter": False},
+                               policy=retry_policies.any(retry_policies.retry_after(), retry_policies.network_error()))
+
+    async def go():
+        client, sent = _counting_client(max_retries=0)
+        start = time.monotonic()
+        limited = await Runner.run(_faulty_agent(client, "429;retry-after=1;times=1", retry=retry), "Hi")
+        waited = time.monotonic() - start
+        dropped = await Runner.run(_faulty_agent(client, "drop;times=1", retry=retry), "Hi")
+        return limited.final_output, waited, dropped.final_output, len(sent)
+
+    limited, waited, dropped, requests = asyncio.run(go())
+    assert limited and dropped and requests == 4
+    assert waited >= 0.9  # the runner waited for Retry-After, not its 0.01 s backoff
+
+
+def test_max_turns_error_handler_returns_the_fallback_instead_of_raising():
+    from agents import RunErrorHandlerResult
+
+    from workbook.course_tools import order_tool
+
+    desk = Agent(name="Desk", instructions="You are the ITS desk. Use the tools.", model=_model(), tools=[order_tool])
+    result = asyncio.run(Runner.run(desk, "Where is order A1003?", max_turns=1, error_handlers={
+        "max_turns": lambda data: RunErrorHandlerResult(final_output=f"fallback after {type(data.error).__name__}")}))
+    assert result.final_output == "fallback after MaxTurnsExceeded"
