@@ -16,8 +16,9 @@ import os
 import threading
 
 from .config import OFFLINE_KEY, OFFLINE_MODEL_NAME, ConfigError, Provider, check, read_env
+from .paths import chapter_path
 
-__all__ = ["setup", "Provider", "ConfigError"]
+__all__ = ["setup", "chapter_path", "Provider", "ConfigError"]
 __version__ = "1.0.0"
 
 _lock = threading.Lock()

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from .i18n import rebuild_zh_cn_of
     from .lessons import run_notebook
 
     os.environ["WORKBOOK_OFFLINE"] = "1"  # stored outputs always come from the offline model
@@ -94,6 +95,8 @@ def execute(args: argparse.Namespace) -> int:
         console.print(f"{'stored' if outcome.ok else '[red]FAILED[/]'} {outcome.lesson} "
                       f"({outcome.seconds:.1f}s) {outcome.detail}")
         failed += not outcome.ok
+        if outcome.ok and (twin := rebuild_zh_cn_of(Path(name))):
+            console.print(f"rebuilt {twin.parent.parent.name}/{twin.parent.name}/{twin.name} (its zh-CN edition)")
     return 1 if failed else 0
 
 

@@ -146,3 +146,11 @@ def translate_command(chapters: list[str], check: bool, status: bool, console) -
         problems += (not edition.ok) or behind
     console.print(f"{problems} file(s) need translation work" if problems else "zh-CN edition in step")
     return 1 if check and problems else 0
+
+
+def rebuild_zh_cn_of(notebook: Path) -> Path | None:
+    """After an English notebook is re-executed: rebuild its zh-CN twin, so code and outputs stay identical."""
+    for edition in editions():
+        if edition.source == notebook.resolve():
+            return edition.target if write(edition) else None
+    return None
