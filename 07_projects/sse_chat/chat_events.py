@@ -3,15 +3,20 @@ Agents SDK's stream events to them.
 
 The mapping is ours, not the SDK's (the seed says so too):
 
-    raw_response_event + ResponseTextDeltaEvent  -> text_delta     {text}
-    run_item_stream_event "tool_called"          -> tool_started   {tool_name, call_id}
-    run_item_stream_event "tool_output"          -> tool_completed {tool_name, tool_result}
-    agent_updated_stream_event                   -> agent_updated  {agent}
-    (the stream ended, result.final_output)      -> run_completed  {final_output}
-    (an exception)                               -> error          {message}
+    raw_response_event + ResponseTextDeltaEvent  -> text_delta         {text}
+    run_item_stream_event "tool_called"          -> tool_started       {tool_name, call_id}
+    run_item_stream_event "tool_output"          -> tool_completed     {tool_name, call_id, tool_result}
+    agent_updated_stream_event                   -> agent_updated      {agent}
+    (the run paused: result.interruptions)       -> approval_required  {call_id, tool_name, arguments, reason}
+    (POST .../approvals/{call_id} resumed it)    -> approval_resolved  {call_id, tool_name, approved}
+    (InputGuardrailTripwireTriggered)            -> guardrail_rejected {guardrail, category, priority, message}
+    (the stream ended, result.final_output)      -> run_completed      {final_output}
+    (an exception)                               -> error              {message}
 
 The seed mapped `ToolCallOutputItem -> tool_completed{tool_name}`, but a tool output carries
-no tool name, only the call id: `ToolMapper` remembers the name from the matching tool call.
+no tool name, only the call id: `StreamEventMapper` remembers the name from the matching tool
+call, and both tool events carry the call id, so the page pairs them even when one tool is
+called twice in a turn.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class ToolCompleted(BaseModel):
     """A tool returned; `tool_result` is its output as text (JSON for dicts and lists)."""
 
     tool_name: str = Field(description="The tool's name, found from the call id")
+    call_id: str = Field(description="The call this result answers (as in its `tool_started`)")
     tool_result: str = Field(description="What the tool returned, as text")
 
 
@@ -50,6 +56,34 @@ class AgentUpdated(BaseModel):
     """The agent now answering: sent once at the start, and again on every handoff."""
 
     agent: str = Field(description="The agent's name")
+
+
+class ApprovalRequired(BaseModel):
+    """The run paused: a tool call waits for a person. Approve or reject it with
+    `POST /api/conversations/{conversation_id}/approvals/{call_id}`; that request streams the rest."""
+
+    call_id: str = Field(description="The paused call; the approval URL names it")
+    tool_name: str = Field(description="The tool that waits, e.g. refund_order")
+    arguments: str = Field(description="The call's arguments, as the model's JSON text")
+    reason: str = Field(description="Why a person must decide")
+    conversation_id: str = Field(description="The conversation the paused run is stored with")
+
+
+class ApprovalResolved(BaseModel):
+    """The first event of a resumed run: the decision taken on the paused call."""
+
+    call_id: str = Field(description="The call that was decided")
+    tool_name: str = Field(description="Its tool")
+    approved: bool = Field(description="True: the tool runs; False: the model is told it was rejected")
+
+
+class GuardrailRejected(BaseModel):
+    """The input guardrail stopped the request before any agent answered; the last event."""
+
+    guardrail: str = Field(description="The guardrail's name")
+    category: str = Field(description="How the guardrail classified the request")
+    priority: str = Field(description="The priority it gave the request")
+    message: str = Field(description="What to tell the user")
 
 
 class RunCompleted(BaseModel):
@@ -71,6 +105,9 @@ EVENTS: dict[str, type[BaseModel]] = {
     "text_delta": TextDelta,
     "tool_started": ToolStarted,
     "tool_completed": ToolCompleted,
+    "approval_required": ApprovalRequired,
+    "approval_resolved": ApprovalResolved,
+    "guardrail_rejected": GuardrailRejected,
     "run_completed": RunCompleted,
     "error": ErrorEvent,
 }
@@ -91,8 +128,8 @@ def as_text(output: Any) -> str:
         return str(output)
 
 
-class ToolMapper:
-    """Turns SDK stream events into contract payloads; one per run (it remembers call ids)."""
+class StreamEventMapper:
+    """Maps the SDK's stream events to contract payloads; one per run (it remembers call ids)."""
 
     def __init__(self) -> None:
         self.tool_names: dict[str, str] = {}
@@ -111,7 +148,7 @@ class ToolMapper:
             return ToolStarted(tool_name=name, call_id=call_id)
         if event.name == "tool_output" and isinstance(item, ToolCallOutputItem):
             name = self.tool_names.get(item.call_id or "", "tool")
-            return ToolCompleted(tool_name=name, tool_result=as_text(item.output))
+            return ToolCompleted(tool_name=name, call_id=item.call_id or "", tool_result=as_text(item.output))
         return None  # handoff items, message_output_created, reasoning: not part of the contract
 
 
@@ -130,3 +167,6 @@ def openapi_item_schema() -> dict:
             },
         })
     return {"oneOf": branches}
+
+
+ToolMapper = StreamEventMapper  # the old name, until every caller uses the new one
