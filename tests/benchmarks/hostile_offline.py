@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import select
 import socket
 import sys
 import time
@@ -253,26 +254,28 @@ class Runner:
 
 
 def oversize_chunked(runner: Runner, megabytes: int) -> str:
-    """A chunked body far over the limit: how soon does the server answer?"""
+    """A chunked body far over the limit, sent 1 MB at a time: how much is sent before the answer?"""
     runner.ensure()
-
-    def chunks():
-        yield b'{"model":"course-model","messages":[{"role":"user","content":"'
-        for _ in range(megabytes):
-            yield b"x" * (1024 * 1024)
-        yield b'"}]}'
-
+    piece = b"x" * (1024 * 1024)
+    sent, status = 0, "none"
     started = time.perf_counter()
-    try:
-        with httpx.Client(base_url=runner.server.base_url, headers=HEADERS, timeout=10) as client:
-            reply = client.post("/chat/completions", content=chunks())
-            status = str(reply.status_code)
-    except httpx.TimeoutException:
-        runner.restart()
-        return "hang"
-    except httpx.TransportError:
-        status = "413-closed"  # the server answered and closed while the client was still sending
-    return f"{status} ({time.perf_counter() - started:.2f} s)"
+    with socket.create_connection(("127.0.0.1", runner.server.port), timeout=10) as sock:
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer k\r\n"
+                     b"content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+        try:
+            for _ in range(megabytes):
+                if select.select([sock], [], [], 0)[0]:
+                    break  # the server has answered already
+                sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+                sent += 1
+            else:
+                sock.sendall(b"0\r\n\r\n")
+            status = sock.recv(4096)[9:12].decode() or "closed"
+        except TimeoutError:
+            status = "hang"
+        except OSError:
+            status = "closed"
+    return f"{status} after {sent} MB sent ({time.perf_counter() - started:.2f} s)"
 
 
 def slow_body(runner: Runner, seconds: float = 8.0) -> str:

@@ -43,7 +43,7 @@ from .responses_wire import output_items, response_object, stream_events
 from .usage import Budget, stable_id
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = 100
 MAX_HISTORY_TURNS = 400  # kept per stored response or conversation: the first 8 and the latest ones
 STORE_CHARS = 64_000_000  # request bytes plus history characters kept per store, about 64 MB or more
 CHAT_ONLY_ALIASES = ("chat-only", "chat_only")
