@@ -60,8 +60,8 @@ def discover(selected: list[str] | None = None) -> list[LessonExercises]:
 def _notebook_of(lesson: str) -> Path:
     chapter = next((c for c in chapter_dirs() if c.name[:2] == lesson[:2]), None)
     matches = sorted(chapter.glob(f"{lesson}_*.ipynb")) if chapter else []
-    if len(matches) != 1:
-        raise SystemExit(f"lesson {lesson}: expected one notebook {lesson}_*.ipynb, found {len(matches)}")
+    if len(matches) != 1:  # reported by build and out_of_step, so one bad module does not stop the rest
+        return (chapter or ROOT) / f"{lesson}_<{len(matches)} notebooks match>.ipynb"
     return matches[0]
 
 
@@ -160,6 +160,8 @@ def _sources(cells) -> list[tuple[str, str, str]]:
 
 def out_of_step(lesson: LessonExercises) -> list[str]:
     """What differs between the notebooks on disk and what the source would generate."""
+    if not lesson.notebook.exists():
+        return [f"{lesson.module}: no single notebook {lesson.lesson}_*.ipynb for it"]
     problems = []
     current = nbformat.read(lesson.notebook, as_version=4)
     wanted = student_cells(lesson)
@@ -177,7 +179,7 @@ def build(selected: list[str] | None = None, check_only: bool = False) -> tuple[
     """Write (or with check_only, compare) every selected lesson's notebooks. Returns (changed, problems)."""
     changed, problems = [], []
     for lesson in discover(selected):
-        if check_only:
+        if check_only or not lesson.notebook.exists():
             problems += out_of_step(lesson)
             continue
         student = build_student(lesson)
@@ -190,7 +192,8 @@ def build(selected: list[str] | None = None, check_only: bool = False) -> tuple[
 
 
 def _write_if_changed(notebook, path: Path) -> bool:
-    text = nbformat.writes(notebook)  # as nbformat.write and `workbook execute` store it
+    text = nbformat.writes(notebook)
+    text += "" if text.endswith("\n") else "\n"  # as nbformat.write (and so `workbook execute`) stores it
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     path.write_text(text, encoding="utf-8")

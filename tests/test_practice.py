@@ -1,0 +1,100 @@
+"""The practice track: every exercise of every `workbook/practice/lessons/lNN_MM.py` module.
+
+Each check passes on its solution and fails, with feedback, on the untouched starter and on each
+listed wrong answer. The notebooks are in step with the modules, the student copies store the
+stub's feedback and the solution notebooks store a pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import inspect
+import json
+
+import pytest
+
+import workbook
+from workbook.practice import build
+from workbook.practice.core import Result
+
+LESSONS = build.discover()
+EXERCISES = [(lesson, exercise) for lesson in LESSONS for exercise in lesson.exercises]
+CASES = [(lesson, exercise, kind, code) for lesson, exercise in EXERCISES
+         for kind, code in [("solution", exercise.solution), ("starter", exercise.starter),
+                            *[(f"wrong: {label}", code) for label, code in exercise.wrong_answers]]]
+
+
+def _setup_source(lesson) -> str:
+    notebook = json.loads(lesson.notebook.read_text(encoding="utf-8"))
+    source = lesson.setup or "".join(next(c["source"] for c in notebook["cells"] if c["cell_type"] == "code"))
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))  # no IPython magics
+
+
+async def _run_cell(source: str, namespace: dict, mode: str = "exec"):
+    """Run a notebook cell's code as IPython would: top-level `await` allowed."""
+    code = compile(source, "<cell>", mode, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    value = eval(code, namespace)  # noqa: S307 - the course's own cell code
+    return await value if inspect.iscoroutine(value) else value
+
+
+async def _outcome(lesson, exercise, code: str) -> Result:
+    assert lesson.notebook.exists(), f"{lesson.module} has no single lesson notebook {lesson.lesson}_*.ipynb"
+    namespace: dict = {"__name__": "__main__"}
+    await _run_cell(_setup_source(lesson), namespace)
+    await _run_cell(code, namespace)
+    await _run_cell(build.check_source(lesson, exercise).split("\n\n")[0], namespace)  # the import line
+    return await _run_cell(exercise.check, namespace, mode="eval")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def offline_model():
+    workbook.setup(quiet=True)
+
+
+@pytest.mark.parametrize("lesson,exercise,kind,code", CASES,
+                         ids=[f"{e.id}-{kind.split(':')[0]}{i}" for i, (_, e, kind, _) in enumerate(CASES)])
+def test_check_judges_the_code(lesson, exercise, kind, code, capsys):
+    result = asyncio.run(_outcome(lesson, exercise, code))
+    printed = capsys.readouterr().out
+    assert isinstance(result, Result) and result.exercise == exercise.id
+    assert result.text() in printed, "the check prints its feedback"
+    if kind == "solution":
+        assert result.passed, f"the solution fails its own check:\n{result.text()}"
+        assert f"✓ {exercise.id} passed" in printed
+    else:
+        assert not result.passed, f"the check passes the {kind}"
+        assert result.message and (result.got or result.hint), f"feedback without detail for the {kind}"
+        assert f"✗ {exercise.id} not yet." in printed
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.lesson for lesson in LESSONS])
+def test_exercises_are_well_formed(lesson):
+    ids = [e.id for e in lesson.exercises]
+    assert 1 <= len(ids) <= 3, "1-3 exercises per lesson"
+    assert ids == [f"{lesson.lesson}.{n}" for n in range(1, len(ids) + 1)], "ids numbered 1.. in order"
+    for exercise in lesson.exercises:
+        assert exercise.wrong_answers, f"{exercise.id}: no wrong answer to test the check against"
+        assert exercise.starter.strip() != exercise.solution.strip()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.lesson for lesson in LESSONS])
+def test_notebooks_in_step_with_their_source(lesson):
+    assert build.out_of_step(lesson) == [], "run: python -m workbook practice build " + lesson.lesson
+
+
+def _check_outputs(path, prefix: str) -> dict[str, str]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return {c["id"]: "".join(o.get("text", "") for o in c.get("outputs", []))
+            for c in cells if c.get("id", "").startswith(prefix) and c["id"].endswith("-check")}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.lesson for lesson in LESSONS])
+def test_stored_outputs_show_feedback_and_passes(lesson):
+    student = _check_outputs(lesson.notebook, "ex-")
+    solved = _check_outputs(lesson.solutions, "sol-")
+    for exercise in lesson.exercises:
+        assert f"✗ {exercise.id} not yet." in student[f"ex-{exercise.slug}-check"], \
+            f"{exercise.id}: the student copy does not store the starter's feedback (re-execute the notebook)"
+        assert f"✓ {exercise.id} passed" in solved[f"sol-{exercise.slug}-check"], \
+            f"{exercise.id}: the solutions notebook does not store a pass (re-execute it)"
