@@ -11,7 +11,9 @@ code cells, outputs, ids, order and execution counts from the English notebook a
 READMEs and INSTRUCTORS.md are translated whole: one entry keyed `file`, with the whole file's sha.
 
 An entry is *missing* when the catalogue has no entry for an English cell, *stale* when the English
-cell changed after it was translated (the sha no longer matches), and *unused* when its cell is gone.
+cell changed after it was translated (the sha no longer matches), and *unused* when no English cell has
+its id: a cell that was removed, or one translated before its English lands. Unused entries are listed,
+never built, and do not count as work left.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class Edition:
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale or self.unused)
+        return not (self.missing or self.stale)
 
     def build(self) -> str:
         """The zh-CN file's text; records what is missing or stale (those keep the English text)."""
@@ -122,7 +124,7 @@ def todo_lines(edition: Edition) -> list[str]:
         english["file"] = edition.source.read_text(encoding="utf-8")
     lines = [f"  {kind}: <!-- cell: {key} sha: {sha(english[key])} -->"
              for kind, keys in (("missing", edition.missing), ("stale", edition.stale)) for key in keys]
-    return lines + [f"  unused: {key} (its English cell is gone; delete the entry)" for key in edition.unused]
+    return lines + [f"  unused: {key} (no English cell has this id)" for key in edition.unused]
 
 
 def translate_command(chapters: list[str], check: bool, status: bool, console) -> int:
@@ -137,7 +139,7 @@ def translate_command(chapters: list[str], check: bool, status: bool, console) -
             if write(edition):
                 console.print(f"built {edition.target.relative_to(ROOT)}", highlight=False)
         if edition.ok and not behind and not status:
-            continue
+            continue  # unused entries alone are no work: they show with --status
         state = "ok" if edition.ok else f"{len(edition.missing)} missing, {len(edition.stale)} stale"
         note = " (zh-CN file differs from its catalogue: run translate)" if behind else ""
         console.print(f"{edition.source.relative_to(ROOT)}: {state}{note}", highlight=False, markup=False)
