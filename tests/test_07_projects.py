@@ -6,6 +6,7 @@ import asyncio
 import importlib.util
 import json
 import os
+import resource
 import secrets
 import socketserver
 import subprocess
@@ -72,13 +73,30 @@ def server_env(**extra: str) -> dict[str, str]:
 @contextmanager
 def uvicorn_server(tmp_path: Path, env: dict[str, str] | None = None, command: list[str] | None = None):
     """`uvicorn app:app` from the app folder on a free port; yields (base_url, log path)."""
+    with uvicorn_process(tmp_path, env, command) as (base, log_path, _):
+        yield base, log_path
+
+
+def limit_open_files(soft_limit: int):
+    """A preexec_fn: the child starts with this soft limit on open file descriptors (`ulimit -n`)."""
+    def apply() -> None:
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft_limit, hard))
+    return apply
+
+
+@contextmanager
+def uvicorn_process(tmp_path: Path, env: dict[str, str] | None = None, command: list[str] | None = None,
+                    fd_limit: int | None = None):
+    """Like `uvicorn_server`, also yielding the process; `fd_limit` sets its soft limit of open files."""
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     env = {**(env or server_env()), "CHAT_PORT": str(port)}
     env.setdefault("CHAT_DB_PATH", str(tmp_path / "chat.db"))
     command = command or [sys.executable, "-m", "uvicorn", "app:app", "--port", str(port)]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   preexec_fn=limit_open_files(fd_limit) if fd_limit else None)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -91,7 +109,7 @@ def uvicorn_server(tmp_path: Path, env: dict[str, str] | None = None, command: l
             assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "server did not start: " + log_path.read_text()
             time.sleep(0.2)
-        yield base, log_path
+        yield base, log_path, process
     finally:
         stop_process(process)
 

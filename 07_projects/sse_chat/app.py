@@ -12,23 +12,24 @@ With no provider in `.env` it answers with the offline course model, like every 
 """
 
 
-import asyncio
 import logging
 import os
 import re
 import uuid
-import weakref
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 import openai
-from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, SQLiteSession
+from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner
 from agents.exceptions import AgentsException
 from agents.result import RunResultStreaming
 from chat_agents import build_desk
 from chat_events import ErrorEvent, RunCompleted, ToolMapper, openapi_item_schema, sse
+from conversations import ActiveConversation, Conversations, Database
 from fastapi import Cookie, Depends, FastAPI, HTTPException, Query, Response, status
 from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
@@ -36,6 +37,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from openai import AsyncOpenAI
 from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import workbook
 
@@ -97,6 +99,7 @@ class Health(BaseModel):
     provider: str
     model: str
     active_runs: int
+    active_conversations: int
 
 
 @dataclass
@@ -132,15 +135,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     model = (OpenAIResponsesModel(model=settings.model, openai_client=client) if settings.responses_api
              else OpenAIChatCompletionsModel(model=settings.model, openai_client=client))
     desk: Agent = build_desk(model)
+    database = Database(settings.db_path)  # one SQLite connection for every conversation
+    conversations = Conversations()  # the conversations in use right now, each with its lock
 
-    app = FastAPI(title="ITS desk chat (SSE)", version="1.0.0",
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
+
+    app = FastAPI(title="ITS desk chat (SSE)", version="1.0.0", lifespan=lifespan,
                   description="Streams an Agents SDK run as Server-Sent Events. Events: agent_updated, "
                               "text_delta, tool_started, tool_completed, run_completed, error.")
     app.add_middleware(CORSMiddleware, allow_origins=settings.origins(), allow_methods=["GET", "POST", "DELETE"],
                        allow_headers=["Content-Type"], allow_credentials=False)
+    app.add_middleware(IgnoreBrokenStreamAfterDisconnect)
     app.state.settings = settings
     app.state.runs = set()  # the tasks of runs still alive: the disconnect test watches them
-    locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+    app.state.conversations = conversations
 
     def chat_turn(response: Response,
                   query: str = Query(description=f"The user's question, 1-{MAX_QUERY_CHARS} characters"),
@@ -160,36 +171,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.set_cookie(COOKIE, cid, httponly=True, samesite="lax")
         return ChatTurn(query.strip(), cid)
 
-    async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterable[ServerSentEvent]:
-        """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
-        lock = locks.setdefault(turn.conversation_id, asyncio.Lock())
-        async with lock:  # one run at a time per conversation: follow-ups wait for the answer before
-            session = SQLiteSession(turn.conversation_id, settings.db_path)  # one session per chat
-            result: RunResultStreaming | None = None
-            outcome = "cancelled"
+    async def hold_conversation(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterator[ActiveConversation]:
+        # A dependency with `yield`: FastAPI runs the code after `yield` once the response is over,
+        # whether the stream finished or the client went away mid-answer. So the run is stopped and
+        # the session closed right then, never later by the garbage collector.
+        async with conversations.hold(turn.conversation_id) as conversation:  # one run at a time
+            conversation.session = database.session(turn.conversation_id)
             try:
-                # Never Runner.run_sync here: it would block the event loop (and raises inside one).
-                result = Runner.run_streamed(desk, turn.query, session=session, max_turns=settings.max_turns)
-                _track(app, result)
-                mapper = ToolMapper()
-                async for event in result.stream_events():
-                    payload = mapper.map(event)
-                    if payload is not None:
-                        yield sse(payload)
-                yield sse(RunCompleted(final_output=str(result.final_output),
-                                       conversation_id=turn.conversation_id))
-                outcome = "completed"
-            except Exception as exc:  # provider and run failures end the stream with an `error` event
-                outcome = f"error {type(exc).__name__}"
-                log.debug("run failed", exc_info=True)
-                yield sse(ErrorEvent(message=describe_error(exc, settings)))
+                yield conversation
             finally:
-                # Reached on success, on error, and when the client disconnects (the stream's task is
-                # cancelled): stop the run so no task keeps calling the model for nobody.
-                if result is not None and not result.is_complete:
-                    result.cancel()
-                session.close()
-                log.info("chat %s…: %s", turn.conversation_id[:8], outcome)
+                conversation.stop_run()  # still running: the client left, or a DELETE came
+                await conversation.wait_for_run(settings.timeout)
+                conversation.session.close()
+                log.info("chat %s…: %s", turn.conversation_id[:8], conversation.outcome)
+
+    async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)],
+                          conversation: Annotated[ActiveConversation, Depends(hold_conversation)],
+                          ) -> AsyncIterable[ServerSentEvent]:
+        """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
+        try:
+            if conversation.clearing:  # a DELETE came while this request waited for its turn
+                conversation.outcome = "cleared"
+                yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
+                return
+            # Never Runner.run_sync here: it would block the event loop (and raises inside one).
+            result = Runner.run_streamed(desk, turn.query, session=conversation.session, max_turns=settings.max_turns)
+            conversation.run = result
+            _track(app, result)
+            mapper = ToolMapper()
+            async for event in result.stream_events():
+                payload = mapper.map(event)
+                if payload is not None:
+                    yield sse(payload)
+            if conversation.clearing:  # a DELETE stopped the run
+                conversation.outcome = "cleared"
+                yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
+                return
+            yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=turn.conversation_id))
+            conversation.outcome = "completed"
+        except Exception as exc:  # provider and run failures end the stream with an `error` event
+            conversation.outcome = f"error {type(exc).__name__}"
+            log.debug("run failed", exc_info=True)
+            yield sse(ErrorEvent(message=describe_error(exc, settings)))
 
     stream_doc = {200: {"description": "A `text/event-stream`; each event's `data` is the JSON of its model.",
                         "content": {"text/event-stream": {"itemSchema": openapi_item_schema()}}},
@@ -213,22 +236,59 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not CONVERSATION_ID.fullmatch(conversation_id):
             raise HTTPException(status.HTTP_400_BAD_REQUEST,
                                 "conversation_id must be 8-64 characters: letters, digits, '-' or '_'")
-        session = SQLiteSession(conversation_id, settings.db_path)
-        try:
-            await session.clear_session()
-        finally:
-            session.close()
+        busy = conversations.active.get(conversation_id)
+        if busy is not None:  # an answer is streaming (or queued): stop it rather than wait for it
+            busy.clearing = True
+            busy.stop_run()
+        # Then wait for the lock: the stopped run has finished writing, and nothing writes after us.
+        async with conversations.hold(conversation_id) as conversation:
+            conversation.clearing = False
+            session = database.session(conversation_id)
+            try:
+                await session.clear_session()
+            finally:
+                session.close()
         return Cleared(conversation_id=conversation_id, cleared=True)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> Health:
-        """Which model answers, and how many runs are alive (never the key or the URL)."""
+        """Which model answers, how many runs are alive and conversations in use (never the key or the URL)."""
         return Health(status="ok", provider=settings.provider, model=settings.model,
-                      active_runs=len(app.state.runs))
+                      active_runs=len(app.state.runs), active_conversations=len(conversations.active))
 
     # The page, last: everything the API routes above do not match.
     app.mount("/", StaticFiles(directory=HERE / "static", html=True), name="static")
     return app
+
+
+class IgnoreBrokenStreamAfterDisconnect:
+    """Keep a normal client disconnect out of the error log (works around a FastAPI bug).
+
+    When an SSE client leaves, FastAPI (0.165) closes the stream its keepalive task writes to
+    before it stops that task (fastapi/routing.py, `_sse_producer_cm`). If the task is handing
+    over an event at that moment, it raises `anyio.BrokenResourceError`, and uvicorn logs
+    "Exception in ASGI application" for a client that merely went away (FastAPI discussion
+    #15725). Our own cleanup is not affected: it runs in `hold_conversation` either way.
+    This middleware drops that one error, and only once the client is known to be gone.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client_gone = False
+
+        async def receive_and_watch() -> Message:
+            nonlocal client_gone
+            message = await receive()
+            client_gone = client_gone or message["type"] == "http.disconnect"
+            return message
+
+        try:
+            await self.app(scope, receive_and_watch, send)
+        except* anyio.BrokenResourceError:
+            if not client_gone:
+                raise
 
 
 def _track(app: FastAPI, result: RunResultStreaming) -> None:

@@ -167,7 +167,7 @@ def main(sizes: list[int]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-sse-"))
     model = start([sys.executable, "-m", "workbook", "serve", "--port", str(model_port)], ROOT, env,
                   f"http://127.0.0.1:{model_port}/v1/models")
-    app_env = {**env, "OPENAI_BASE_URL": f"http://127.0.0.1:{model_port}/v1", "OPENAI_API_KEY": "offline-course-key",
+    app_env = {**env, "OPENAI_BASE_URL": f"http://127.0.0.1:{model_port}/v1", "OPENAI_API_KEY": "any-key-the-model-accepts",
                "OPENAI_MODEL_NAME": "course-model", "OPENAI_RESPONSES_API": "true",
                "OPENAI_AGENTS_DISABLE_TRACING": "1", "CHAT_DB_PATH": str(tmp / "bench.db"), "CHAT_PORT": str(app_port),
                "CHAT_PROVIDER_TIMEOUT": "120"}
