@@ -252,3 +252,58 @@ def test_max_turns_error_handler_returns_the_fallback_instead_of_raising():
     result = asyncio.run(Runner.run(desk, "Where is order A1003?", max_turns=1, error_handlers={
         "max_turns": lambda data: RunErrorHandlerResult(final_output=f"fallback after {type(data.error).__name__}")}))
     assert result.final_output == "fallback after MaxTurnsExceeded"
+
+
+# --- tracing (03_11) -----------------------------------------------------------------------------
+
+def test_trace_processor_writes_jsonl_in_a_temp_dir_with_group_id_and_respects_sensitive_data(tmp_path):
+    from agents import RunConfig, TracingProcessor, custom_span, set_trace_processors, set_tracing_disabled, trace
+    from agents.tracing.processors import default_processor
+
+    from workbook.course_tools import order_tool
+
+    path = tmp_path / "traces.jsonl"
+
+    class Jsonl(TracingProcessor):
+        def _write(self, record):
+            if record:
+                with path.open("a", encoding="utf-8") as file:
+                    file.write(json.dumps(record, default=str) + "\n")
+
+        def on_trace_start(self, trace): pass
+        def on_trace_end(self, trace): self._write(trace.export())
+        def on_span_start(self, span): pass
+        def on_span_end(self, span): self._write(span.export())
+        def shutdown(self): pass
+        def force_flush(self): pass
+
+    desk = Agent(name="Desk", instructions="You are the ITS desk. Use the tools.", model=_model(), tools=[order_tool])
+
+    async def go():
+        with trace("turn", group_id="conv-7"):
+            with custom_span("crm_lookup", data={"tier": "vip"}):
+                pass
+            await Runner.run(desk, "Where is order A1001?")
+        with trace("private turn", group_id="conv-7"):
+            await Runner.run(desk, "Where is order A1001?", run_config=RunConfig(trace_include_sensitive_data=False))
+
+    set_trace_processors([Jsonl()])
+    set_tracing_disabled(False)
+    try:
+        asyncio.run(go())
+    finally:
+        set_tracing_disabled(True)
+        set_trace_processors([default_processor()])
+
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    traces = {r["id"]: r for r in records if r["object"] == "trace"}
+    assert sorted(t["workflow_name"] for t in traces.values()) == ["private turn", "turn"]
+    assert {t["group_id"] for t in traces.values()} == {"conv-7"}
+    by_trace = {name: [r["span_data"] for r in records if r["object"] == "trace.span"
+                       and traces[r["trace_id"]]["workflow_name"] == name] for name in ("turn", "private turn")}
+    assert {"type": "custom", "name": "crm_lookup", "data": {"tier": "vip"}} in by_trace["turn"]
+    open_calls = [d for d in by_trace["turn"] if d["type"] == "function"]
+    hidden_calls = [d for d in by_trace["private turn"] if d["type"] == "function"]
+    assert open_calls[0]["input"] == '{"order_id": "A1001"}' and hidden_calls[0]["input"] is None
+    assert all(d["output"] is None for d in by_trace["private turn"] if d["type"] in ("function", "generation"))
+    assert list(tmp_path.iterdir()) == [path]
