@@ -27,6 +27,7 @@ from workbook.mcp_process import stop_process
 from workbook.offline import free_port
 
 FD_LIMIT = 1024
+LAST_EVENTS = {"run_completed", "error", "guardrail_rejected", "approval_required"}  # how a stream can end
 TOOL_QUESTION = "Is P100 in stock?"
 
 
@@ -210,7 +211,7 @@ def test_fuzzed_parameters_never_500(fuzz_server, pairs, path, cookie):
     response = httpx.get(f"{base}/api/{path}/sse?{query_string}", headers=headers, timeout=120)
     assert response.status_code in (200, 400, 422), (query_string, response.status_code, response.text[:300])
     if response.status_code == 200:
-        assert parse_sse(response.text)[-1][0] in ("run_completed", "error"), response.text[-300:]
+        assert parse_sse(response.text)[-1][0] in LAST_EVENTS, response.text[-300:]
     else:
         assert "detail" in response.json()
     assert process.poll() is None
