@@ -97,3 +97,14 @@ def test_a_stale_translation_is_reported(tmp_path):
     edition = type(source)(changed, source.catalogue, tmp_path / "out.ipynb")
     edition.build()
     assert edition.stale == [first["id"]]
+
+
+def test_chapter_files_are_found_from_the_zh_cn_folder(monkeypatch):
+    """Lesson code names chapter files with workbook.chapter_path; the path works from both editions."""
+    from workbook import chapter_path
+
+    chapter = ROOT / "06_mcp_multi_agent"
+    for folder in (chapter, chapter / LANG):
+        monkeypatch.chdir(folder)
+        assert (chapter_path("course_mcp_server.py")).resolve() == chapter / "course_mcp_server.py"
+        assert chapter_path("..", ".env.example").resolve() == ROOT / ".env.example"
