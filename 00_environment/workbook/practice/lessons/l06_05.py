@@ -123,7 +123,7 @@ async def check_triage(build_triage):
     seen = {}
     for question, tool in (("What is the weather like in Harbin?", "get_weather"),
                            ("订单 A1004 到哪了？", "query_order"),
-                           ("The charger from order A1003 is broken, I want my money back.", "open_rma")):
+                           ("I want a refund for order A1003, the charger is broken.", "open_rma")):
         result = await Runner.run(triage, question)
         called = [i.tool_name for i in result.new_items if isinstance(i, ToolCallItem)]
         expect(result.last_agent is not triage, f"for {question!r}: a handoff to a specialist",
