@@ -307,3 +307,50 @@ def test_trace_processor_writes_jsonl_in_a_temp_dir_with_group_id_and_respects_s
     assert open_calls[0]["input"] == '{"order_id": "A1001"}' and hidden_calls[0]["input"] is None
     assert all(d["output"] is None for d in by_trace["private turn"] if d["type"] in ("function", "generation"))
     assert list(tmp_path.iterdir()) == [path]
+
+
+# --- MCP complete (06_08) ------------------------------------------------------------------------
+
+def test_fastapi_mounted_mcp_serves_prompts_resources_and_tools_with_approval(monkeypatch):
+    import socket
+    import sys
+
+    import uvicorn
+    from agents.mcp import MCPServerStreamableHttp
+
+    from workbook.lessons import ROOT
+
+    monkeypatch.syspath_prepend(str(ROOT / "06_mcp_multi_agent"))
+    sys.modules.pop("desk_mcp_api", None)  # a fresh MCPServer: its session manager runs once per instance
+    from desk_mcp_api import HOST, app
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+
+    async def go():
+        api = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning"))
+        serving = asyncio.create_task(api.serve())
+        while not api.started:
+            await asyncio.sleep(0.02)
+        try:
+            async with MCPServerStreamableHttp(params={"url": f"http://{HOST}:{port}/desk/mcp"}, name="desk",
+                                               require_approval={"open_rma": "always"}) as desk_mcp:
+                prompt = await desk_mcp.get_prompt("desk_instructions", {"language": "French"})
+                resources = [str(r.uri) for r in (await desk_mcp.list_resources()).resources]
+                order = json.loads((await desk_mcp.read_resource("orders://B2001")).contents[0].text)
+                agent = Agent(name="Desk", instructions=prompt.messages[0].content.text, model=_model(),
+                              mcp_servers=[desk_mcp])
+                looked_up = await Runner.run(agent, "What is the status of order A1003?")
+                paused = await Runner.run(agent, "Please return order A1001 because it is too small")
+                return prompt, resources, order, looked_up, paused
+        finally:
+            api.should_exit = True
+            await serving
+
+    prompt, resources, order, looked_up, paused = asyncio.run(go())
+    assert "Answer in French" in prompt.messages[0].content.text
+    assert resources == ["policy://refunds"]
+    assert order["status"] == "cancelled"
+    assert looked_up.interruptions == [] and "delivered" in looked_up.final_output
+    assert [(i.name, i.tool_origin.mcp_server_name) for i in paused.interruptions] == [("open_rma", "desk")]
