@@ -139,6 +139,7 @@ class SlaHooks(RunHooks[SupportContext]):
         self.rows.append((self.turn, "agent start", agent.name, None))
 
     async def on_agent_end(self, context, agent, output):
+        # Called only for the agent that gives the run's final output: triage never gets here.
         ms = (time.perf_counter() - self._started.pop(agent.name)) * 1000
         self.rows.append((self.turn, "agent end", agent.name, ms))
 
@@ -146,7 +147,9 @@ class SlaHooks(RunHooks[SupportContext]):
         self.rows.append((self.turn, "model call", agent.name, None))
 
     async def on_handoff(self, context, from_agent, to_agent):
-        self.rows.append((self.turn, "handoff", f"{from_agent.name} -> {to_agent.name}", None))
+        # An agent that hands off never "ends": its time runs from its start to the handoff.
+        ms = (time.perf_counter() - self._started.pop(from_agent.name)) * 1000
+        self.rows.append((self.turn, "handoff", f"{from_agent.name} -> {to_agent.name}", ms))
 
     async def on_tool_start(self, context, agent, tool):
         self._started[tool.name] = time.perf_counter()
