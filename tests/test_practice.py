@@ -85,7 +85,7 @@ def test_notebooks_in_step_with_their_source(lesson):
 
 def _check_outputs(path, prefix: str) -> dict[str, str]:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return {c["id"]: "".join(o.get("text", "") for o in c.get("outputs", []))
+    return {c["id"]: "".join("".join(o.get("text", "")) for o in c.get("outputs", []))  # text: str or lines
             for c in cells if c.get("id", "").startswith(prefix) and c["id"].endswith("-check")}
 
 
