@@ -72,10 +72,10 @@ def test_429_has_retry_after_and_openai_error_body(server):
     assert response.json()["error"]["code"] == "rate_limit_exceeded"
 
 
-def test_times_fails_only_the_first_identical_requests(server):
+def test_times_fails_the_first_identical_requests_then_starts_again_after_a_success(server):
     body = {**CHAT, "messages": [{"role": "user", "content": "times test 1"}]}
-    statuses = [_post(server, {"X-Offline-Fault": "500;times=2"}, body).status_code for _ in range(3)]
-    assert statuses == [500, 500, 200]
+    statuses = [_post(server, {"X-Offline-Fault": "500;times=2"}, body).status_code for _ in range(6)]
+    assert statuses == [500, 500, 200, 500, 500, 200]
     other = {**CHAT, "messages": [{"role": "user", "content": "times test 2"}]}
     assert _post(server, {"X-Offline-Fault": "500;times=2"}, other).status_code == 500  # its own count
 

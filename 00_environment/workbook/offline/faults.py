@@ -6,12 +6,13 @@ A fault specification is a short string, `;`-separated:
     500                      a server error (any status 400-599 works: 502, 503...)
     drop                     the connection closes after the status line, before the body
     slow-first-token=2000ms  wait before the first byte of the response (ms or s)
-    ...;times=2              only the first 2 identical requests fail, later ones succeed
+    ...;times=2              2 identical requests fail, the 3rd succeeds; then it starts again
 
 It is switched on for every request of a server (`Options(faults="500")`), or per request with the
 header `X-Offline-Fault: 429;retry-after=1` (which overrides the server's; `none` switches it off).
 "Identical" means same path and same body: a client's retry resends the same bytes, so
-`times=N` models a transient failure that N retries get through. A bad specification gets a 400
+`times=N` models a transient failure that N retries get through. After the success the count starts
+again, so running the same program twice shows the same failures twice. A bad specification gets a 400
 in OpenAI's error format, naming what is wrong.
 """
 
@@ -154,7 +155,8 @@ class FaultInjection:
             self.seen[key] = count
             while len(self.seen) > _REMEMBERED_REQUESTS:
                 self.seen.popitem(last=False)
-            if count > fault.times:
+            if count > fault.times:  # the retry that gets through; the next identical request fails again
+                del self.seen[key]
                 return await self.app(scope, receive, send)
         if fault.first_byte_delay:
             await asyncio.sleep(fault.first_byte_delay)
