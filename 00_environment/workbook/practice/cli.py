@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from rich.table import Table
 from .core import RESULTS_ENV
 
 console = Console()
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in a kernel's error message
 
 
 def add_commands(commands) -> None:
@@ -90,7 +92,7 @@ def check_command(args: argparse.Namespace) -> int:
             for exercise in expected_exercises(path):
                 record = results.get(exercise)
                 if record is None:
-                    why = outcome.detail if not outcome.ok else "its check cell did not run"
+                    why = ANSI.sub("", outcome.detail) if not outcome.ok else "its check cell did not run"
                     rows.append((exercise, "not run", f"the notebook stopped before this check: {why}"))
                 elif record["passed"]:
                     rows.append((exercise, "passed", ""))
