@@ -201,6 +201,8 @@ def describe(value: Any, question: str, lang: str, entity: str | None = None, so
     if isinstance(value, bool):
         return ("是。" if value else "否。") if lang == "zh" else ("Yes." if value else "No.")
     text = _plain(value).strip()
+    if text[:1].islower() and text[:1].isascii():
+        text = text[0].upper() + text[1:]  # a sentence, even when the tool wrote it in lower case
     if text and lang == "zh" and not re.search(r"[。！？.!?）)」]$", text) and is_chinese(text):
         text += "。"
     elif text and lang != "zh" and text[-1].isalnum():

@@ -1,9 +1,14 @@
 """Fill a JSON Schema from evidence: tool arguments and structured output.
 
 One property at a time, by what the property is called and what type it has:
-enums by best match, numbers in order of appearance, places from the gazetteer, ids by
-pattern, names as introduced, free text as the question itself. The result is always valid
-against the schema, even when the evidence is thin (then the plainest valid value is used).
+- enums and booleans: the instructions' conditions first ("high if urgent or broken"), then the
+  option the text names in either language, then a catch-all option;
+- numbers in order of appearance;
+- strings of a known kind (place, id, currency, name, date ... : the table in `kinds.py`);
+- free text: the span the field asks for (`spans.py`: a reason, a title), the message itself for
+  query-like fields, and for the reply's message-like fields the brief answer from the tool results.
+The result is always valid against the schema, even when the evidence is thin (then the plainest
+valid value is used).
 """
 
 from __future__ import annotations
@@ -11,55 +16,49 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from . import instructions as ins
+from . import language, spans
 from . import text as tx
+from .kinds import KINDS, PLACE, Kind, kind_of
 from .schema import MAX_DEPTH, MAX_MIN_ITEMS, MAX_MIN_LENGTH, MAX_NUMBER, follow
-
-PLACE_WORDS = {"city", "location", "place", "destination", "origin", "region", "area", "town",
-               "country", "address", "城市", "地点", "位置"}
-ID_WORDS = {"id", "number", "no", "code", "sku", "order", "ticket", "tracking", "reference", "ref"}
-NAME_WORDS = {"name", "person", "customer", "user", "username", "who"}
-CURRENCY_WORDS = {"currency", "currencies"}
-TEXT_WORDS = {"query", "input", "question", "text", "message", "prompt", "request", "content",
-              "reason", "description", "issue", "problem", "summary", "details", "note", "topic",
-              "keyword", "keywords", "search", "task", "answer", "response", "explanation"}
-DATE_WORDS = {"date", "day", "when"}
-EMAIL_WORDS = {"email", "mail"}
 
 
 @dataclass
 class Evidence:
-    """What a value can be taken from: the question and, for answers, the tool outputs."""
+    """What a value can be taken from: the question, the instructions and, for answers, the tool outputs."""
 
     question: str
     facts: dict[str, Any] = field(default_factory=dict)  # flattened keys of JSON tool outputs
     extra_text: str = ""  # tool outputs as text
-    readable: str = ""  # tool outputs as "key: value" prose, for message-like fields
+    answer: str = ""  # the tool outputs as a brief answer, for message-like fields of the reply
     sources: list[str] = field(default_factory=list)  # names of the tools that gave the outputs
-    _numbers: list[float] | None = None
-    _places: list[str] | None = None
-    _ids: list[str] | None = None
-    _currencies: list[str] | None = None
+    instructions: str = ""  # the agent's instructions: conditions for enum and boolean values
+    output: bool = False  # filling the reply's structured output (True) or a tool's arguments (False)
+    pinned: dict[str, list] = field(default_factory=dict)  # kind name → values fixed in advance (one per call)
+    _pools: dict[str, list] = field(default_factory=dict, repr=False)  # what take() has not handed out yet
 
     @property
     def all_text(self) -> str:
         return f"{self.question}\n{self.extra_text}" if self.extra_text else self.question
 
     def take(self, kind: str) -> Any:
-        """The next unused value of a kind, in order of appearance, or None."""
-        pools = {
-            "number": lambda: tx.numbers(self.question) + tx.numbers(self.extra_text),
-            "place": lambda: tx.places(self.all_text),
-            "id": lambda: tx.identifiers(self.all_text),
-            "currency": lambda: tx.currencies(self.all_text),
-        }
-        attr = f"_{kind}s" if kind != "currency" else "_currencies"
-        pool = getattr(self, attr)
-        if pool is None:
-            pool = pools[kind]()
-            setattr(self, attr, pool)
+        """The next unused value of a kind ("number" or a row of `kinds.KINDS`) in order of appearance."""
+        if kind not in self._pools:
+            if kind in self.pinned:
+                pool = list(self.pinned[kind])
+            elif kind == "number":
+                pool = tx.numbers(self.question) + tx.numbers(self.extra_text)
+            else:
+                pool = list(next(k for k in KINDS if k.name == kind).extract(self.all_text))
+            self._pools[kind] = pool
+        pool = self._pools[kind]
         return pool.pop(0) if pool else None
+
+    def has(self, kind: Kind) -> bool:
+        return bool(self.pinned.get(kind.name)) or bool(kind.extract(self.all_text))
 
 
 def resolve(schema: dict, root: dict) -> dict:
@@ -135,9 +134,8 @@ def _fill_array(schema: dict, evidence: Evidence, root: dict, name: str) -> list
                                        facts=v if isinstance(v, dict) else {}), root, name) for v in fact[:maximum]]
     else:
         item_schema = resolve(items, root)
-        words = set(tx.split_identifier(name))
         values = []
-        if item_schema.get("type") == "string" and (words & PLACE_WORDS or name.endswith("ies")) \
+        if item_schema.get("type") == "string" and (kind_of(name) is PLACE or name.endswith("ies")) \
                 and not {"enum", "const", "pattern", "format"} & set(item_schema):
             values = [_fit(place, item_schema) for place in tx.places(evidence.all_text)]
         if not values:
@@ -200,63 +198,80 @@ def _fill_boolean(evidence: Evidence, name: str) -> bool:
     fact = _fact(name, evidence)
     if isinstance(fact, bool):
         return fact
-    words = set(tx.split_identifier(name)) - {"is", "has", "should", "needs", "need"}
-    return bool(words & tx.terms(evidence.question))
+    ruled = ins.choose(name, [True, False], evidence.question, ins.conditions(evidence.instructions), meets)
+    if ruled is not None:
+        return ruled
+    # No rule says: true when the question asserts what the name says ("is_urgent" and "urgently").
+    words = [w for w in tx.split_identifier(name) if w not in BOOLEAN_PREFIXES]
+    asked = language.concepts(evidence.question)
+    return bool(words) and any(language.stem(w) in asked for w in words)
+
+
+BOOLEAN_PREFIXES = {"is", "has", "should", "needs", "need"}
+
+
+def meets(word: str, question: str) -> bool:
+    """Whether one word of a condition occurs in the question, in either language and any word form.
+
+    The matcher `instructions.choose` is given: "噪音" meets "noise", "broken" meets "break", and a
+    negated word ("not urgent", "不急") does not meet "urgent".
+    """
+    if ins.default_match(word, question) and not (word.isascii() and language.stem(word.lower()) in
+                                                    language.negated(question)):
+        return True
+    return any(match.strength >= language.RELATED for match in _document(word).matches(question))
+
+
+@lru_cache(maxsize=1024)  # condition words and enum labels repeat on every request of an agent
+def _document(text: str) -> language.Document:
+    return language.Document(text)
 
 
 def _fill_string(schema: dict, evidence: Evidence, name: str) -> str:
     fact = _fact(name, evidence)
     if fact is not None and not isinstance(fact, (dict, list)):
         return _fit(str(fact), schema)
-    words = set(tx.split_identifier(name))
+    kind = kind_of(name)
     value: str | None = None
-    if words & EMAIL_WORDS:
-        found = tx.EMAIL.findall(evidence.all_text)
-        value = found[0] if found else None
-    elif words & CURRENCY_WORDS:
-        value = evidence.take("currency")
-    elif words & PLACE_WORDS or words & {"from", "to"}:
-        value = evidence.take("place")
-    elif words & ID_WORDS and not words & TEXT_WORDS:
-        value = evidence.take("id")
-    elif words & NAME_WORDS and not words & (PLACE_WORDS | {"product", "item", "tool", "agent", "file"}):
-        found = tx.person_names(evidence.all_text)
-        value = found[0] if found else None
-    elif words & DATE_WORDS:
-        found = tx.DATE.findall(evidence.all_text)
-        value = found[0] if found else ("今天" if tx.has_cjk(evidence.question) else "today")
-    if value is None and words & {"language", "lang"}:
-        hits = [w for w in tx.LANGUAGES if w in evidence.question.lower()]
-        value = hits[0].capitalize() if hits else None
+    if kind is not None:
+        value = evidence.take(kind.name)
+        if value is None and kind.default is not None:
+            value = kind.default(evidence.question)
     if value is None:
-        value = _free_text(evidence, words)
+        value = _free_text(evidence, name)
     return _fit(value, schema)
 
 
-QUESTION_WORDS = {"query", "input", "question", "prompt", "request", "keyword", "keywords",
-                  "search", "task", "topic", "reason", "issue", "problem"}
-ANSWER_WORDS = {"summary", "answer", "response", "explanation", "details", "description", "result", "text",
-                "message", "reply"}
 SOURCE_WORDS = {"source", "sources", "tool", "origin", "provenance"}
+# Fields of the reply that are the reply itself: they read as an answer, never as "key: value" pairs.
+REPLY_WORDS = {"answer", "response", "reply", "message", "explanation", "result", "text", "details"}
+SUMMARY_WORDS = {"summary", "description"}
 
 
-def _free_text(evidence: Evidence, words: set[str]) -> str:
-    """Free text: the question for question-like fields, else the tool output.
+def _free_text(evidence: Evidence, name: str) -> str:
+    """Free text: the span the field asks for, the question, or the tool results as an answer.
 
     From a tool output such as "Shanghai: sunny, 25°C" a short field (a condition, a status)
     takes the first piece that is neither a place nor a number: "sunny".
     """
-    if words & {"keyword", "keywords", "term", "terms", "search", "topic"} and not evidence.extra_text:
-        # A search box wants the content words, not the whole sentence around them.
-        content = [w for w in tx.WORD.findall(evidence.question) if w.lower() not in tx.STOPWORDS]
-        if content and not tx.has_cjk(evidence.question):
-            return " ".join(content)
-    if not evidence.extra_text or words & QUESTION_WORDS:
-        return tx.shorten(evidence.question, 200) or "n/a"
-    if words & SOURCE_WORDS and evidence.sources:
-        return ", ".join(dict.fromkeys(evidence.sources))
-    if words & ANSWER_WORDS:
-        return tx.shorten(evidence.readable or evidence.extra_text, 200)
+    words = set(tx.split_identifier(name))
+    if evidence.output and evidence.extra_text:
+        if words & SOURCE_WORDS and evidence.sources:
+            return ", ".join(dict.fromkeys(evidence.sources))
+        if words & (REPLY_WORDS | SUMMARY_WORDS):
+            return evidence.answer or tx.shorten(evidence.extra_text, 200)
+        return _short_piece(evidence)
+    if evidence.output and words & REPLY_WORDS and evidence.answer:
+        return evidence.answer  # no tool ran: the honest direct reply
+    span = spans.free_text(name, evidence.question)
+    if span:
+        return span
+    if evidence.extra_text and not evidence.output:
+        return _short_piece(evidence)
+    return tx.shorten(evidence.question, 200) or "n/a"
+
+
+def _short_piece(evidence: Evidence) -> str:
     values = [v for v in evidence.facts.values() if isinstance(v, str)] if evidence.facts else []
     for piece in values or re.split(r"[,:;，。；：、\n]+", evidence.extra_text):
         piece = piece.strip(" {}[]'\"")
@@ -276,23 +291,30 @@ def _fit(value: str, schema: dict) -> str:
 
 
 def _best_enum(choices: list, evidence: Evidence, name: str) -> Any:
+    """The instructions' choice for this question, else the option the text names, else a catch-all."""
     fact = _fact(name, evidence)
     if fact in choices:
         return fact
-    question = evidence.all_text.lower()
-    question_terms = tx.expand(tx.terms(evidence.all_text))
-    best, best_score = choices[0], 0.0
-    for choice in choices:
-        label = str(choice)
-        score = 0.0
-        if label and label.lower() in question:
-            score += 2 + len(label) / 100
-        score += len(tx.expand(tx.terms(label.replace("_", " "))) & question_terms)
-        if score > best_score:
-            best, best_score = choice, score
-    if best_score == 0:  # nothing in the text points at a choice: prefer a catch-all one if offered
-        best = next((c for c in choices if str(c).lower() in CATCH_ALL), best)
-    return best
+    ruled = ins.choose(name, choices, evidence.question, ins.conditions(evidence.instructions), meets)
+    if ruled is not None:
+        return ruled
+    text = evidence.all_text.lower()
+    labels = {str(choice): choice for choice in choices}
+    named = [c for c in choices if str(c) and _names(text, str(c).lower())]
+    if named:  # the label itself, written out: the longest one ("in_progress" before "progress")
+        return max(named, key=lambda c: len(str(c)))
+    picked = language.choose(evidence.all_text, [label.replace("_", " ") for label in labels])
+    if picked is not None:
+        return next(c for label, c in labels.items() if label.replace("_", " ") == picked)
+    # Nothing in the text points at a choice: prefer a catch-all one if offered.
+    return next((c for c in choices if str(c).lower() in CATCH_ALL), choices[0])
+
+
+def _names(text: str, label: str) -> bool:
+    if not label.isascii():
+        return label in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(label)}(?![a-z0-9])", text) is not None or (
+        "_" in label and label.replace("_", " ") in text)
 
 
 CATCH_ALL = {"other", "others", "unknown", "none", "general", "misc", "unclassified"}
@@ -302,14 +324,8 @@ def _has_evidence(name: str, evidence: Evidence) -> bool:
     """Whether an optional value has something to fill it from."""
     if _fact(name, evidence) is not None:
         return True
-    words = set(tx.split_identifier(name))
-    if words & PLACE_WORDS:
-        return bool(tx.places(evidence.all_text))
-    if words & ID_WORDS:
-        return bool(tx.identifiers(evidence.all_text))
-    if words & EMAIL_WORDS:
-        return bool(tx.EMAIL.search(evidence.all_text))
-    return False
+    kind = kind_of(name)
+    return bool(kind and kind.evidence and evidence.has(kind))
 
 
 def _fact(name: str, evidence: Evidence) -> Any:

@@ -262,17 +262,25 @@ TRUE_WORDS = {"true", "yes", "y", "on", "是", "真", "对"}
 FALSE_WORDS = {"false", "no", "n", "off", "否", "假", "不"}
 
 
+# A condition of several words ("fragile parcels", "the alarm mentions smoke") whose words the
+# question says only in part still decides, when no condition is met in full and at least this
+# share of its words appears: a question about a "fragile vase" is about a fragile parcel.
+PARTIAL = 0.5
+
+
 def choose(field_name: str, choices: list, question: str, rules: list[Condition],
            matcher: Matcher = default_match):
     """The enum value (or boolean) the instructions tie to this question, else None.
 
-    The first rule whose words all appear wins; then the 'otherwise' value, but only when some
+    The first rule whose words all appear wins; then the rule most of whose words appear (see
+    PARTIAL); then the 'otherwise' value, but only when some
     rule for the field has a condition ("order, refund or other for anything else" lists values
     without saying when, so "other" must not swallow an order question). None tells the caller
     to keep its own best match, so instructions that say nothing change nothing.
     """
     fallback = implied = None
     conditional = False
+    partial: tuple[float, object] | None = None
     for rule in _rules_for(field_name, choices, rules):
         value = _choice_in(rule.value, choices, field_name)
         if value is None:
@@ -280,12 +288,18 @@ def choose(field_name: str, choices: list, question: str, rules: list[Condition]
         conditional = conditional or not rule.otherwise
         if rule.otherwise:
             fallback = value if fallback is None else fallback
-        elif any(all(matcher(word, question) for word in unit) for unit in rule.units):
+            continue
+        share = max((sum(matcher(word, question) for word in unit) / len(unit) for unit in rule.units), default=0.0)
+        if share == 1.0:
             return value
-        elif isinstance(value, bool):
+        if share >= PARTIAL and (partial is None or share > partial[0]):
+            partial = (share, value)  # "when the alarm mentions smoke": "smoke" alone says enough
+        if isinstance(value, bool):
             implied = not value  # "true when gold members ask" implies false for everyone else
     if not conditional:
         return None
+    if partial is not None:
+        return partial[1]
     return fallback if fallback is not None else implied
 
 

@@ -121,6 +121,10 @@ DOMAIN_FAMILIES = (
     # Weather: CEDICT glosses rain, snow, sunny, wind, cloudy, temperature, forecast separately.
     ("weather", "rain", "rainy", "snow", "snowy", "sunny", "cloudy", "windy", "wind", "temperature",
      "forecast", "umbrella", "storm"),
+    # Billing: a failed payment or a charge is a billing matter; CEDICT links none of these words.
+    ("billing", "payment", "charged", "invoice", "overcharged"),
+    # Urgency: "urgently", "asap" and "emergency" ask for high priority; CEDICT has no such link.
+    ("high", "urgent", "asap", "emergency", "critical"),
 )
 
 _GLOSS_SKIP = re.compile(

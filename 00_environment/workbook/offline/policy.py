@@ -1,28 +1,43 @@
-"""The offline model's "intelligence": four rules over the request, tried in order.
+"""The offline model's decision: what to do with one request. See README.md for the whole pipeline.
 
 1. Tool results arrived for this question: answer from them (or fill the output schema).
-2. Tools are offered and allowed: call the tool(s) whose name and description best match the
-   question, with arguments filled per property from its JSON schema.
-3. (Arguments are rule 3, in `filling.py`.)
-4. Otherwise answer directly: schema-valid JSON, or a short text marked as the offline model.
+2. Tools are offered and allowed: call the tool(s) whose name, description and parameters best
+   match the question, with arguments filled per property (`filling.py`, `kinds.py`).
+3. Otherwise answer directly: schema-valid JSON, or a short reply that follows the instructions.
 
-Every decision also writes a trace, which is what a reasoning request gets back as its summary.
+Every decision also carries a reasoning summary in words (`reasoning.py`), which is what a
+reasoning request gets back. It says what was asked and why a tool fits, never the scores.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from . import answers, language, reasoning
 from . import text as tx
-from .filling import CURRENCY_WORDS, ID_WORDS, PLACE_WORDS, Evidence, fill, flatten_facts
+from .filling import Evidence, fill, flatten_facts
+from .instructions import is_chinese, reply_language, required_phrases
+from .kinds import HANDOFF_PREFIX, KINDS, is_handoff, kind_of
 from .request import ModelRequest, ToolSpec, Turn
 
-MARK_EN = "(offline model)"
-MARK_ZH = "（离线模型）"
-THRESHOLD = 1.0
+# ------------------------------------------------------------------ scoring weights
+# A tool's score is the sum, over the question's words, of how well each meets the tool's
+# words (1.0 the same word or its translation, 0.5 a synonym), weighted by where the tool says it:
+NAME_WEIGHT = 2.0  # its name says what it does
+DESCRIPTION_WEIGHT = 1.0  # its description says it in a sentence
+PARAMETER_WEIGHT = 0.5  # its parameters' names and descriptions say what it needs, not what it does
+# Each match is divided by the number of offered tools the same concept matches: a word every
+# tool shares ("city", 天气) tells them apart as little as no word at all.
+FIT_BONUS = 0.5  # per required id, place, currency ... the question can fill ("Is P200 in stock?" names a SKU)
+THRESHOLD = 1.0  # below this no tool fits, and the model answers directly (unless a tool is required)
+MAX_REASONS = 4  # words quoted in a reasoning summary for why a tool fits
+
+# The segmenter and the lexicon load in a background thread from the moment the server's rules
+# are imported, so they are ready (or nearly) by the first question instead of delaying it.
+language.warm_up(background=True)
 
 
 @dataclass
@@ -36,189 +51,181 @@ class Decision:
     text: str | None = None
     tool_calls: list[ToolCall] = field(default_factory=list)
     web_search: str | None = None  # the query, when the hosted web search stand-in runs
-    trace: list[str] = field(default_factory=list)
+    summary: str = ""  # the reasoning summary, in words
+
+
+@dataclass
+class Scored:
+    """One tool's fit to the question: its score and the words that met."""
+
+    score: float
+    tool: ToolSpec
+    asked: dict[str, float]  # the question's words that met the tool ("退货") and what each added
+    offered: list[str]  # the tool's words they met ("returns"), strongest first
 
 
 def decide(req: ModelRequest) -> Decision:
-    trace: list[str] = []
     question = req.question
     recent = req.since_question
     offered = {t.name for t in req.tools}
-    results = [t for t in recent if t.role == "tool_result" and t.name in offered
-               and not t.name.startswith("transfer_to_")]
+    results = [t for t in recent if t.role == "tool_result" and t.name in offered and not is_handoff(t.name)]
     searched = [t for t in recent if t.role == "tool_call" and t.name == "web_search"]
     forced = req.tool_choice
 
     if forced == "web_search" or (not searched and _wants_web_search(req)):
-        trace.append("Rule 2: the hosted web_search tool matches the question; the offline model runs a "
-                     "stand-in search with no internet access.")
-        return _finish(req, Decision(web_search=question, trace=trace), question, results)
+        return _finish(req, Decision(web_search=question), results)
 
     if results and forced not in ("required",) and forced not in offered:
-        names = ", ".join(dict.fromkeys(t.name for t in results))
-        trace.append(f"Rule 1: tool results arrived after the question ({names}); answer from them.")
-        return _finish(req, Decision(trace=trace), question, results)
+        return _finish(req, Decision(), results)
 
     if req.tools and forced != "none":
-        calls = choose_tools(req, trace)
-        if calls:
-            return Decision(tool_calls=calls, trace=trace)
-    elif req.tools:
-        trace.append("Rule 2 skipped: tool_choice is 'none'.")
-    trace.append("Rule 4: no tool to call; answer directly.")
-    return _finish(req, Decision(trace=trace), question, results)
+        decision = choose_tools(req)
+        if decision.tool_calls:
+            return decision
+    return _finish(req, Decision(), results)
 
 
 # ------------------------------------------------------------------ rule 2: choosing tools
-def score_tools(question: str, tools: list[ToolSpec]) -> list[tuple[float, ToolSpec, set[str]]]:
-    """Score each tool by the question terms its name, description and parameters share."""
-    asked = tx.terms(question)
-    asked_wide = tx.expand(asked)
-    # What the question can fill, read once: ids, places, currencies and how many numbers it names.
-    fillable = {"id": bool(tx.identifiers(question)), "place": bool(tx.places(question)),
-                "currency": bool(tx.currencies(question))}
-    numbers_given = len(tx.numbers(question))
-    if fillable["currency"]:
-        asked_wide = asked_wide | {"currency"}  # "250 euros in yen" is about currency without saying so
-    vocab = []
+@lru_cache(maxsize=1024)  # a tool's texts are the same on every request of an agent
+def _documents(name: str, description: str, parameters: str) -> tuple[language.Document, ...]:
+    if is_handoff(name):
+        name = name.removeprefix(HANDOFF_PREFIX)
+        description = SDK_HANDOFF.sub(r"\1. ", description)
+    return (language.Document(" ".join(tx.split_identifier(name))), language.Document(description),
+            language.Document(parameters))
+
+
+WEIGHTS = (NAME_WEIGHT, DESCRIPTION_WEIGHT, PARAMETER_WEIGHT)
+# The SDK's words around every handoff's description: only the agent's name in them says anything.
+SDK_HANDOFF = re.compile(r"^Handoff to the (.*?) agent to handle the request\.\s*")
+
+
+def score_tools(question: str, tools: list[ToolSpec]) -> list[Scored]:
+    """Score each tool by the question words its name, description and parameters meet, best first."""
+    if tx.currencies(question):
+        question += " currency"  # "250 euros in yen" is about currency without saying so
+    per_tool = []
+    frequency: dict[str, int] = {}
     for tool in tools:
-        name_terms = tx.terms(" ".join(tx.split_identifier(tool.name)))
-        desc_terms = tx.terms(tool.description)
-        param_terms = _parameter_terms(tool.parameters)
-        vocab.append((tool, name_terms, desc_terms | param_terms))
-    # Synonyms are one concept: "forecast" and "weather" in one tool count once, and a concept
-    # that several tools share tells them apart as little as a shared word does.
-    document_frequency: dict[frozenset, int] = {}
-    for _, name_terms, other in vocab:
-        for concept in {tx.concept(term) for term in name_terms | other}:
-            document_frequency[concept] = document_frequency.get(concept, 0) + 1
+        best: dict[str, tuple[float, str, str]] = {}  # concept → (weighted strength, asked word, offered word)
+        for weight, document in zip(WEIGHTS, _documents(tool.name, tool.description, _parameter_text(tool.parameters)),
+                                    strict=True):
+            for match in document.matches(question):
+                strength = weight * match.strength
+                if strength > best.get(match.concept, (0.0,))[0]:
+                    best[match.concept] = (strength, match.asked, match.offered)
+        for concept in best:
+            frequency[concept] = frequency.get(concept, 0) + 1
+        per_tool.append((tool, best))
+    fillable = {kind.name for kind in KINDS if kind.evidence and kind.extract(question)}
+    numbers_given = len(tx.numbers(question))
     scored = []
-    for tool, name_terms, other in vocab:
-        best: dict[frozenset, float] = {}
-        matched = set()
-        for term in name_terms | other:
-            if term in asked:
-                weight = 1.0
-            elif term in asked_wide:
-                weight = 0.5
-            else:
-                continue
-            weight *= 2.0 if term in name_terms else 1.0
-            weight *= 0.5 if len(term) == 1 else 1.0  # a single Chinese character says little
-            concept = tx.concept(term)
-            best[concept] = max(best.get(concept, 0.0), weight / document_frequency[concept])
-            matched.add(term)
-        score = sum(best.values())
+    for tool, best in per_tool:
+        score = sum(strength / frequency[concept] for concept, (strength, _, _) in best.items())
         if score > 0:
             score += _fit_bonus(fillable, tool.parameters)
-        scored.append((round(score, 3), tool, matched))
+        ranked = sorted(best.values(), reverse=True)
+        asked: dict[str, float] = {}
+        for concept, (strength, word, _) in best.items():
+            asked[word] = asked.get(word, 0.0) + strength / frequency[concept]
+        scored.append(Scored(round(score, 3), tool, asked, list(dict.fromkeys(offered for _, _, offered in ranked))))
     # On a tie, prefer the tool whose required numbers the question can supply.
-    scored.sort(key=lambda entry: (-entry[0], _missing_numbers(numbers_given, entry[1].parameters)))
+    scored.sort(key=lambda s: (-s.score, _missing_numbers(numbers_given, s.tool.parameters)))
     return scored
+
+
+def _required(schema: dict) -> list[str]:
+    props = schema.get("properties") or {}
+    required = schema.get("required", list(props))
+    return [k for k in required if isinstance(props.get(k), dict)] if isinstance(required, list) else []
 
 
 def _missing_numbers(numbers_given: int, schema: dict) -> int:
     props = schema.get("properties") or {}
-    wanted = [k for k in schema.get("required", list(props))
-              if isinstance(props.get(k), dict) and props[k].get("type") in ("integer", "number")]
+    wanted = [k for k in _required(schema) if props[k].get("type") in ("integer", "number")]
     return max(0, len(wanted) - numbers_given)
 
 
-def _fit_bonus(fillable: dict[str, bool], schema: dict) -> float:
-    """Half a point per required id, place or currency parameter the question can fill.
-
-    "Is P200 in stock?" names a SKU, so a tool that takes a SKU fits it better than a keyword search.
-    """
-    props = schema.get("properties") or {}
-    bonus = 0.0
-    for key in schema.get("required", list(props)):
-        words = set(tx.split_identifier(key))
-        if words & ID_WORDS and fillable["id"]:
-            bonus += 0.5
-        elif words & PLACE_WORDS and fillable["place"]:
-            bonus += 0.5
-        elif words & CURRENCY_WORDS and fillable["currency"]:
-            bonus += 0.5
-    return bonus
+def _fit_bonus(fillable: set[str], schema: dict) -> float:
+    """FIT_BONUS per required property of a kind the question can fill."""
+    kinds = [kind_of(key) for key in _required(schema)]
+    return FIT_BONUS * sum(1 for kind in kinds if kind is not None and kind.name in fillable)
 
 
-def _parameter_terms(schema: dict) -> frozenset[str]:
+def _parameter_text(schema: dict) -> str:
     words: list[str] = []
     for key, prop in (schema.get("properties") or {}).items():
         words.extend(tx.split_identifier(key))
         if isinstance(prop, dict):
-            words.extend(str(v) for v in prop.get("enum", []))
+            words.extend(str(v) for v in prop.get("enum", []) if isinstance(v, (str, int, float)))
             if isinstance(prop.get("description"), str):
                 words.append(prop["description"])
-    return tx.terms(" ".join(words)) if words else frozenset()
+    return " ".join(words)
 
 
-def choose_tools(req: ModelRequest, trace: list[str]) -> list[ToolCall]:
+def choose_tools(req: ModelRequest) -> Decision:
     question = req.question
+    lang = _question_language(req)
     already = {(t.name, t.text) for t in req.since_question if t.role == "tool_call"}
-    handed_off = any(t.role == "tool_call" and t.name.startswith("transfer_to_") for t in req.since_question)
-    tools = [t for t in req.tools if not t.hosted and not (handed_off and t.name.startswith("transfer_to_"))]
+    handed_off = any(t.role == "tool_call" and is_handoff(t.name) for t in req.since_question)
+    tools = [t for t in req.tools if not t.hosted and not (handed_off and is_handoff(t.name))]
     if req.tool_choice not in ("auto", "required", "none"):
-        tools = [t for t in tools if t.name == req.tool_choice]
-        trace.append(f"Rule 2: tool_choice names '{req.tool_choice}', so it is called.")
-        return [_call(tools[0], Evidence(question))]
+        chosen = next(t for t in tools if t.name == req.tool_choice)
+        call = _call(chosen, _evidence(req))
+        return Decision(tool_calls=[call], summary=reasoning.summarise(
+            lang, question, [(chosen.name, [])], json.loads(call.arguments), _kind(chosen)))
     if not tools:
-        return []
+        return Decision()
     scored = score_tools(question, tools)
-    summary = ", ".join(f"{tool.name}={score:g}" for score, tool, _ in scored[:4])
-    best_score, best, best_terms = scored[0]
-    if best_score < THRESHOLD and req.tool_choice != "required":
-        trace.append(f"Rule 2: no tool scores {THRESHOLD:g} or more against the question ({summary}).")
-        return []
-    if best_score < THRESHOLD:
-        trace.append(f"Rule 2: tool_choice is 'required', so the best tool is called ({summary}).")
-    else:
-        matched = ", ".join(sorted(best_terms)[:6])
-        trace.append(f"Rule 2: '{best.name}' matches the question best ({summary}; shared: {matched}).")
-    calls = _calls_for_targets(best, question, req.parallel_tool_calls)
-    if req.parallel_tool_calls and not best.name.startswith("transfer_to_"):
-        for score, tool, terms in scored[1:]:
-            distinct = terms - best_terms
-            if score >= THRESHOLD and distinct & tx.terms(question) and not tool.name.startswith("transfer_to_") \
-                    and tool.name not in {c.name for c in calls} and _independent(distinct, best_terms):
-                trace.append(f"Rule 2: '{tool.name}' also matches on its own terms ({', '.join(sorted(distinct)[:4])}); "
-                             "called in parallel.")
-                calls.extend(_calls_for_targets(tool, question, True))
+    best = scored[0]
+    if best.score < THRESHOLD and req.tool_choice != "required":
+        return Decision(summary=reasoning.summarise(lang, question, [], None, "tool"))
+    calls = _calls_for_targets(best.tool, req)
+    chosen = [best]
+    if req.parallel_tool_calls and not is_handoff(best.tool.name):
+        for other in scored[1:]:
+            # A second tool needs evidence of its own: question words the best tool did not meet.
+            own = sum(points for word, points in other.asked.items() if word not in best.asked and len(word) > 1)
+            if other.score >= THRESHOLD and own >= THRESHOLD and not is_handoff(other.tool.name) \
+                    and other.tool.name not in {c.name for c in calls}:
+                calls.extend(_calls_for_targets(other.tool, req))
+                chosen.append(other)
     fresh = [c for c in calls if (c.name, c.arguments) not in already]
     if not fresh:
-        trace.append("Rule 2: those calls were already made for this question; answer instead.")
-        return []
-    for call in fresh:
-        trace.append(f"Rule 3: {call.name}({call.arguments}) filled per property from the schema.")
-    return fresh
+        return Decision(summary=reasoning.summarise(lang, question, [], None, "answer"))
+    why = [(s.tool.name, s.offered[:MAX_REASONS]) for s in chosen]
+    return Decision(tool_calls=fresh, summary=reasoning.summarise(lang, question, why, _arguments(fresh),
+                                                                  _kind(best.tool)))
 
 
-def _independent(distinct: set[str], best_terms: set[str]) -> bool:
-    """A second tool needs evidence of its own that is not just a synonym of the first's."""
-    widened = tx.expand(frozenset(best_terms))
-    return any(term not in widened and len(term) > 1 for term in distinct)
+def _kind(tool: ToolSpec) -> str:
+    return "handoff" if is_handoff(tool.name) else "tool"
 
 
-def _calls_for_targets(tool: ToolSpec, question: str, parallel: bool) -> list[ToolCall]:
+def _arguments(calls: list[ToolCall]) -> dict:
+    """The arguments as the reasoning summary takes them: one call's, or per tool."""
+    if len(calls) == 1:
+        return json.loads(calls[0].arguments)
+    per_tool: dict[str, list] = {}
+    for call in calls:
+        per_tool.setdefault(call.name, []).append(json.loads(call.arguments))
+    return {name: found[0] if len(found) == 1 else found for name, found in per_tool.items()}
+
+
+def _evidence(req: ModelRequest, **more) -> Evidence:
+    return Evidence(req.question, instructions=req.instructions, **more)
+
+
+def _calls_for_targets(tool: ToolSpec, req: ModelRequest) -> list[ToolCall]:
     """One call, or one per target when the question names several places or ids."""
     props = tool.parameters.get("properties") or {}
-    required = tool.parameters.get("required", list(props))
-    strings = [k for k in required if isinstance(props.get(k), dict) and props[k].get("type") == "string"]
-    if parallel and len(strings) == 1:
-        words = set(tx.split_identifier(strings[0]))
-        targets: list[str] = []
-        if words & PLACE_WORDS:
-            targets = tx.places(question)
-        elif words & ID_WORDS:
-            targets = tx.identifiers(question)
+    strings = [k for k in _required(tool.parameters) if props[k].get("type") == "string"]
+    if req.parallel_tool_calls and len(strings) == 1:
+        kind = kind_of(strings[0])
+        targets = kind.extract(req.question) if kind is not None and kind.fans_out else []
         if len(targets) > 1:
-            calls = []
-            for target in targets:
-                evidence = Evidence(question)
-                evidence._places, evidence._ids = [target], [target]
-                calls.append(_call(tool, evidence))
-            return calls
-    return [_call(tool, Evidence(question))]
+            return [_call(tool, _evidence(req, pinned={kind.name: [target]})) for target in targets]
+    return [_call(tool, _evidence(req))]
 
 
 def _call(tool: ToolSpec, evidence: Evidence) -> ToolCall:
@@ -233,121 +240,61 @@ def _wants_web_search(req: ModelRequest) -> bool:
     if not hosted or req.tool_choice == "none":
         return False
     functions = [t for t in req.tools if not t.hosted]
-    if functions and score_tools(req.question, functions)[0][0] >= THRESHOLD:
-        return False
-    return True
+    return not (functions and score_tools(req.question, functions)[0].score >= THRESHOLD)
 
 
-# ------------------------------------------------------------------ rules 1 and 4: answering
-def _finish(req: ModelRequest, decision: Decision, question: str, results: list[Turn]) -> Decision:
+# ------------------------------------------------------------------ rules 1 and 3: answering
+def _question_language(req: ModelRequest) -> str:
+    """The language of the question (of the instructions when there is no question): for reasoning."""
+    return "zh" if is_chinese(req.question or req.instructions) else "en"
+
+
+def _finish(req: ModelRequest, decision: Decision, results: list[Turn]) -> Decision:
+    question = req.question
+    lang = reply_language(req.instructions, question or req.instructions)
+    names = list(dict.fromkeys(r.name for r in results))
+    thinking = _question_language(req)
     if decision.web_search is not None:
-        decision.text = _web_search_text(question)
+        decision.text = _web_search_text(question, lang)
+        decision.summary = reasoning.summarise(thinking, question, [], None, "web_search")
         return decision
+    pairs = [(r.name, r.text) for r in results]
+    phrases = required_phrases(req.instructions)
     if req.output_schema is not None or req.json_object:
         facts: dict = {}
-        outputs = []
         for result in results:
-            outputs.append(result.text)
-            parsed = _json_or_none(result.text)
+            parsed = answers.parse_output(result.text)
             facts.update(flatten_facts(parsed) if isinstance(parsed, dict) else {})
-        evidence = Evidence(question, facts=facts, extra_text="\n".join(outputs),
-                            readable="; ".join(_render(r.text) for r in results),
-                            sources=[r.name for r in results])
+        reply = answers.compose_answer(question, pairs, lang) if results else direct_answer(req)
+        evidence = _evidence(req, facts=facts, extra_text="\n".join(r.text for r in results), answer=reply,
+                             sources=names, output=True)
         schema = req.output_schema or {"type": "object", "properties": {"answer": {"type": "string"}}}
         value = fill(schema, evidence)
-        decision.trace.append("Rule 1/4: the output schema is filled per property from the question"
-                              + (" and the tool results." if results else "."))
         decision.text = json.dumps(value, ensure_ascii=False)
+        filled = value if isinstance(value, dict) else {"value": value}
+        decision.summary = reasoning.summarise(thinking, question, [(k, []) for k in filled], filled, "schema")
         return decision
-    decision.text = answer_from_results(question, results) if results else direct_answer(req)
+    if results:
+        decision.text = answers.compose_answer(question, pairs, lang, phrases)
+        decision.summary = reasoning.summarise(thinking, question, [(n, []) for n in names], None, "answer")
+    else:
+        decision.text = direct_answer(req)
+        decision.summary = reasoning.summarise(thinking, question, [], None, "tool" if req.tools else "answer")
     return decision
 
 
-def _json_or_none(text: str):
-    """Parse a tool output: JSON, or the Python repr the SDK makes of a returned dict or list."""
-    try:
-        return json.loads(text)
-    except (ValueError, TypeError):
-        pass
-    if text[:1] in "{[":
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return None
-    return None
-
-
-def _render(output: str) -> str:
-    parsed = _json_or_none(output)
-    if isinstance(parsed, dict):
-        return ", ".join(f"{k}: {_render(json.dumps(v, ensure_ascii=False)) if isinstance(v, (dict, list)) else v}"
-                         for k, v in parsed.items())
-    if isinstance(parsed, list):
-        return "; ".join(_render(json.dumps(v, ensure_ascii=False)) if not isinstance(v, str) else v for v in parsed)
-    return output.strip()
-
-
-def answer_from_results(question: str, results: list[Turn]) -> str:
-    chinese = tx.has_cjk(question)
-    lines = []
-    for result in results:
-        rendered = _render(result.text)
-        if chinese:
-            lines.append(f"根据 {result.name} 的结果：{rendered}")
-        else:
-            lines.append(f"According to {result.name}: {rendered}")
-    return ("\n" if len(lines) > 1 else "").join(lines)
-
-
-RECALL = re.compile(r"what did i (just )?(ask|say)|my (last|previous|first) (question|message)|"
-                    r"我(刚才|之前|上一个|刚刚)(问|说)|上一个问题|之前的问题", re.I)
-NAME_RECALL = re.compile(r"what('s| is) my name|who am i|我叫什么|我的名字", re.I)
-GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|你好|您好|嗨)\b", re.I)
-
-
 def direct_answer(req: ModelRequest) -> str:
-    question = req.question
-    chinese = tx.has_cjk(question) or (not question and tx.has_cjk(req.instructions))
     earlier = [t.text for t in req.turns if t.role == "user"][:-1]
-    if NAME_RECALL.search(question):
-        names = [n for text in earlier for n in tx.person_names(text)]
-        if names:
-            return f"你叫{names[-1]}。" if chinese else f"Your name is {names[-1]}."
-    if RECALL.search(question) and earlier:
-        first = "first" in question.lower() or "第一" in question
-        quoted = earlier[0] if first else earlier[-1]
-        return f"你刚才问的是：「{quoted}」" if chinese else f"You asked: “{quoted}”"
-    role = _role(req.instructions, chinese)
-    if GREETING.search(question):
-        if chinese:
-            return f"{MARK_ZH}你好！我是{role}，有什么可以帮你？"
-        return f"{MARK_EN} Hello! I am {role}. How can I help?"
-    asked = tx.shorten(question, 120)
-    if chinese:
-        return (f"{MARK_ZH}我是{role}。你的问题是「{asked}」。这里由规则模拟回答；"
-                "在 .env 中配置真实模型即可获得真正的回答。")
-    return (f"{MARK_EN} I am {role}. You asked: “{asked}”. A rule-based stand-in answers here; "
-            "configure a provider in .env for a real answer.")
+    return answers.direct_answer(req.question, req.instructions, earlier)
 
 
-def _role(instructions: str, chinese: bool) -> str:
-    """"You are a helpful assistant. …" → "a helpful assistant"."""
-    match = re.search(r"you are (an? |the )?([^.,;!\n]{2,60})", instructions, re.I)
-    if match:
-        return (match.group(1) or "") + match.group(2).strip()
-    match = re.search(r"你是(一个|一名|一位)?([^，。,.;；！\n]{1,30})", instructions)
-    if match:
-        return match.group(2).strip()
-    return "课程助手" if chinese else "the course assistant"
-
-
-def _web_search_text(question: str) -> str:
-    if tx.has_cjk(question):
-        return (f"{MARK_ZH}网络搜索是托管工具，真实运行时在服务商一侧执行。离线模型无法联网，"
+def _web_search_text(question: str, lang: str) -> str:
+    if answers.writing_language(lang) == "zh":
+        return (f"{answers.MARK_ZH}网络搜索是托管工具，真实运行时在服务商一侧执行。离线模型无法联网，"
                 f"所以「{tx.shorten(question, 60)}」没有搜索结果。")
-    return (f"{MARK_EN} Web search is a hosted tool that runs on the provider's side. The offline model "
+    return (f"{answers.MARK_EN} Web search is a hosted tool that runs on the provider's side. The offline model "
             f"has no internet access, so there are no search results for “{tx.shorten(question, 60)}”.")
 
 
 def reasoning_summary(decision: Decision) -> str:
-    return "\n".join(decision.trace)
+    return decision.summary

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-HANDOFF_PREFIX = "transfer_to_"
+from .kinds import HANDOFF_PREFIX
 
 
 def summarise(lang: str, asked: str, chosen: list[tuple[str, list[str]]], arguments: dict | None = None,

@@ -317,7 +317,7 @@ def parse_responses(body: dict, history: list[Turn]) -> ModelRequest:
             parameters = _check_schema(tool.get("parameters") or {}, f"{where}.parameters", "invalid_function_parameters")
             tools.append(ToolSpec(tool["name"], str(tool.get("description") or ""), parameters))
         elif kind in HOSTED_TOOLS:
-            tools.append(ToolSpec("web_search", "Search the web for current information news", {}, hosted="web_search"))
+            tools.append(ToolSpec("web_search", "", {}, hosted="web_search"))  # never scored: policy runs it when no function fits
         elif kind in UNSUPPORTED_HOSTED:
             raise ApiError(400, f"The hosted tool '{kind}' runs on the provider's servers and is not available "
                            "in the offline course model. Configure a provider that offers it in .env.",

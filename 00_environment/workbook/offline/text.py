@@ -1,57 +1,17 @@
-"""Text analysis for the offline model: words, CJK n-grams, places, numbers, ids.
+"""Values in a text for the offline model: places, numbers, ids, currencies, names; token counts.
 
 Everything here is a plain rule over strings, so the same question always gives the same
-reading. The word lists are small on purpose: enough for a customer-service course in
-English and Chinese, not a language model.
+reading. Words and their meanings (segmentation, stems, the Chinese-English lexicon) are
+`language.py`'s; this module finds the values an argument takes. The gazetteer is small on
+purpose: enough for a customer-service course in English and Chinese.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"[A-Za-z][A-Za-z']*|\d+(?:\.\d+)?")
-
-STOPWORDS = frozenset(
-    """a an the and or of to in on at for by with from is are was were be been being it its
-    this that these those i me my you your we our they them he she his her what which who whom
-    how when where why can could would should will shall may might do does did please tell
-    give get show about as into than then there here some any all just also not no yes if
-    agent handoff handle request use used using tool tools function call
-    current given one two me us let know want need like""".split()
-)
-CJK_STOP = frozenset("的了吗呢吧啊是我你他她它们在和与及或把被给请帮一下个这那有什么怎么多少")
-
-# A few synonyms so that "temperature" finds a weather tool and "退款" finds a refund tool.
-# Each group is one concept; a word in the group also counts as every other word in it.
-SYNONYM_GROUPS = [
-    {"weather", "temperature", "forecast", "rain", "sunny", "天气", "气温", "温度", "下雨", "晴"},
-    {"order", "orders", "purchase", "shipment", "delivery", "shipping", "订单", "快递", "物流", "发货"},
-    {"product", "products", "item", "catalog", "stock", "inventory", "商品", "产品", "库存"},
-    {"price", "cost", "costs", "pricing", "how much", "价格", "多少钱", "价钱"},
-    {"currency", "convert", "exchange", "rate", "汇率", "换算", "兑换"},
-    {"refund", "return", "returns", "rma", "money back", "退款", "退货", "退钱"},
-    {"ticket", "complaint", "issue", "support", "problem", "工单", "投诉", "问题"},
-    {"book", "booking", "reserve", "reservation", "预订", "订票"},
-    {"flight", "flights", "fly", "plane", "airline", "机票", "航班", "飞机"},
-    {"hotel", "hotels", "room", "stay", "酒店", "宾馆", "住宿"},
-    {"billing", "bill", "payment", "payments", "pay", "paid", "invoice", "charge", "charged", "付款", "支付",
-     "账单", "扣款"},
-    {"search", "find", "look", "lookup", "查询", "搜索", "查找", "查"},
-    {"math", "calculate", "compute", "add", "sum", "plus", "计算", "加"},
-    {"stock", "share", "shares", "finance", "financial", "股票", "股价", "金融"},
-    {"email", "mail", "邮件", "邮箱"},
-    {"news", "新闻"},
-    {"high", "urgent", "urgently", "asap", "critical", "emergency", "紧急", "加急"},
-    {"time", "date", "today", "时间", "日期", "今天"},
-    {"translate", "translation", "翻译"},
-    {"language", "spanish", "french", "english", "chinese", "语言"},
-]
-_SYNONYMS: dict[str, frozenset[str]] = {}
-for _group in SYNONYM_GROUPS:
-    for _word in _group:
-        _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | frozenset(_group)
 
 # Places the course mentions, English and Chinese, each with its display name.
 CITIES = {
@@ -94,60 +54,6 @@ def split_identifier(name: str) -> list[str]:
     """`get_weather` and `getWeather` both give ["get", "weather"]."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     return [w.lower() for w in re.split(r"[^A-Za-z0-9\u4e00-\u9fff]+", spaced) if w]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ies", "es", "s", "ed"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-CACHED_TERMS_CHARS = 200  # tool names and descriptions repeat on every request; long texts are never kept
-
-
-def terms(text: str) -> frozenset[str]:
-    """The meaningful terms of a text: stemmed English words and Chinese character pairs.
-
-    Chinese has no spaces, so "查询北京天气" is read as the pairs 查询, 询北, 北京, 京天, 天气
-    (and the single characters); a tool described as "查询天气" shares 查询 and 天气 with it.
-    """
-    return _cached_terms(text) if len(text) <= CACHED_TERMS_CHARS else _terms(text)
-
-
-@lru_cache(maxsize=4096)  # at most 4,096 short texts: a bounded cache, whatever the requests
-def _cached_terms(text: str) -> frozenset[str]:
-    return _terms(text)
-
-
-def _terms(text: str) -> frozenset[str]:
-    found: set[str] = set()
-    lowered = text.lower()
-    for word in WORD.findall(lowered):
-        if word not in STOPWORDS and not word.replace(".", "").isdigit() and len(word) > 1:
-            found.add(_stem(word))
-            found.add(word)
-    for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
-        chars = [c for c in run]
-        found.update(c for c in chars if c not in CJK_STOP)
-        found.update(a + b for a, b in zip(chars, chars[1:], strict=False))
-    for phrase in ("how much", "money back"):
-        if phrase in lowered:
-            found.add(phrase)
-    return frozenset(found)
-
-
-def concept(term: str) -> frozenset[str]:
-    """A term with its synonyms: the unit a match counts as."""
-    return _SYNONYMS.get(term) or frozenset((term,))
-
-
-def expand(found: frozenset[str]) -> frozenset[str]:
-    """Add the synonyms of every term."""
-    more = set(found)
-    for term in found:
-        more |= _SYNONYMS.get(term, frozenset())
-    return frozenset(more)
 
 
 def _lookup(text: str, table: dict[str, str]) -> list[tuple[int, str]]:
