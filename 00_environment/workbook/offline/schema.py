@@ -54,10 +54,10 @@ def check_schema(schema: Any) -> dict:
 
 def follow(ref: Any, root: dict) -> dict | None:
     """The object a local `$ref` points at, or None (not a string, not local, nothing there)."""
-    if not isinstance(ref, str) or not ref.startswith("#"):
+    if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
         return None
     node: Any = root
-    for part in ref[1:].split("/")[1:] if ref != "#" else []:
+    for part in ref[2:].split("/") if ref != "#" else []:
         part = part.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
             node = node[part]
