@@ -11,10 +11,14 @@ import ast
 import asyncio
 import inspect
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 import workbook
+from workbook.lessons import ROOT
 from workbook.practice import build
 from workbook.practice.core import Result
 
@@ -98,3 +102,24 @@ def test_stored_outputs_show_feedback_and_passes(lesson):
             f"{exercise.id}: the student copy does not store the starter's feedback (re-execute the notebook)"
         assert f"✓ {exercise.id} passed" in solved[f"sol-{exercise.slug}-check"], \
             f"{exercise.id}: the solutions notebook does not store a pass (re-execute it)"
+
+
+def test_results_file_records_each_check(tmp_path, monkeypatch, capsys):
+    lesson, exercise = EXERCISES[0]
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("WORKBOOK_CHECK_RESULTS", str(results))
+    asyncio.run(_outcome(lesson, exercise, exercise.starter))
+    asyncio.run(_outcome(lesson, exercise, exercise.solution))
+    records = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    assert [(r["exercise"], r["passed"]) for r in records] == [(exercise.id, False), (exercise.id, True)]
+    assert records[0]["hint"] and records[0]["message"]
+
+
+def test_check_command_runs_the_student_notebook_and_fails_while_stubs_remain():
+    lesson = next(lesson for lesson in LESSONS if lesson.lesson == "01_03")
+    done = subprocess.run([sys.executable, "-m", "workbook", "check", lesson.lesson], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("│ 01_03.")]
+    assert len(rows) == len(lesson.exercises) and all("failed" in row for row in rows), done.stdout
+    assert f"0 of {len(lesson.exercises)} exercises passed" in done.stdout

@@ -21,7 +21,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in a kernel's error message
 
 def add_commands(commands) -> None:
     p = commands.add_parser("check", help="run the exercise checks of your notebooks (default: all chapters)")
-    p.add_argument("chapters", nargs="*", help="e.g. 02_tools or 02")
+    p.add_argument("chapters", nargs="*", help="chapters (02_tools or 02) or lessons (02_05)")
     p.add_argument("--timeout", type=float, default=300)
     p.set_defaults(func=check_command)
     p = commands.add_parser("practice", help="authoring: build exercise cells and solution notebooks")
@@ -45,13 +45,17 @@ def build_command(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def exercise_notebooks(chapters: list[str] | None) -> list[Path]:
-    """The chapters' lesson notebooks that hold exercise cells, in lesson order."""
+def exercise_notebooks(names: list[str] | None) -> list[Path]:
+    """The lesson notebooks holding exercise cells, in lesson order, of the chapters or lessons named."""
     from ..lessons import chapter_dirs, lessons
 
+    lesson_ids = [n for n in names or [] if re.fullmatch(r"\d\d_\d\d", n)]
+    chapters = [n for n in names or [] if n not in lesson_ids] + sorted({n[:2] for n in lesson_ids})
     found = []
-    for chapter in chapter_dirs(chapters):
+    for chapter in chapter_dirs(chapters or None):
         for path in lessons(chapter):
+            if lesson_ids and not any(path.name.startswith(i + "_") for i in lesson_ids):
+                continue
             if path.suffix == ".ipynb" and '"id": "ex-' in path.read_text(encoding="utf-8"):
                 found.append(path)
     return found
