@@ -123,3 +123,28 @@ def test_check_command_runs_the_student_notebook_and_fails_while_stubs_remain():
     rows = [line for line in done.stdout.splitlines() if line.startswith("│ 01_03.")]
     assert len(rows) == len(lesson.exercises) and all("failed" in row for row in rows), done.stdout
     assert f"0 of {len(lesson.exercises)} exercises passed" in done.stdout
+
+
+def test_check_run_goes_on_after_a_broken_cell_and_says_why(tmp_path, monkeypatch):
+    import nbformat
+
+    from workbook.practice import cli
+
+    lesson = next(lesson for lesson in LESSONS if lesson.lesson == "01_03")
+    first, second = lesson.exercises[:2]
+    notebook = nbformat.read(lesson.notebook, as_version=4)
+    for cell in notebook.cells:
+        if cell.get("id") == f"ex-{first.slug}-code":
+            cell.source = "def client_from(settings:\n    ..."  # a student's syntax error
+        elif cell.get("id") == f"ex-{second.slug}-code":
+            cell.source = second.solution
+    copy = tmp_path / lesson.notebook.name
+    nbformat.write(notebook, copy)
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("WORKBOOK_CHECK_RESULTS", str(results))
+    executed, kernel_failure = cli.execute_for_checks(copy, timeout=300)
+    records = {r["exercise"]: r for r in map(json.loads, results.read_text(encoding="utf-8").splitlines())}
+    assert kernel_failure == ""
+    assert records[second.id]["passed"], "the cells after the broken one still ran"
+    assert first.id not in records
+    assert cli.why_not_run(executed, first.id, kernel_failure).startswith("your code cell raised SyntaxError")

@@ -68,9 +68,52 @@ def expected_exercises(path: Path) -> list[str]:
     return [i[3:-6].replace("-", ".") for i in ids if i.startswith("ex-") and i.endswith("-check")]
 
 
-def check_command(args: argparse.Namespace) -> int:
-    from ..lessons import run_notebook
+def execute_for_checks(path: Path, timeout: float):
+    """Run a copy of the student's notebook with every cell, even after an error (the file is not changed).
 
+    Returns the executed notebook and, when the kernel itself failed, why.
+    """
+    import subprocess
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from ..lessons import lesson_env
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute(env=lesson_env(), stderr=subprocess.DEVNULL)
+    except Exception as error:  # a kernel that died or a cell that timed out
+        return notebook, ANSI.sub("", f"{type(error).__name__}: {error}").strip().splitlines()[-1]
+    return notebook, ""
+
+
+def cell_error(notebook, cell_id: str) -> str:
+    """`Type: message` of the error a cell stored, or ''."""
+    for cell in notebook.cells:
+        if cell.get("id") == cell_id:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    return ANSI.sub("", f"{output.get('ename')}: {output.get('evalue')}")[:200]
+    return ""
+
+
+def why_not_run(notebook, exercise: str, kernel_failure: str) -> str:
+    slug = exercise.replace(".", "-")
+    if kernel_failure:
+        return f"the notebook stopped: {kernel_failure}"
+    code_error = cell_error(notebook, f"ex-{slug}-code")
+    if code_error:
+        return f"your code cell raised {code_error}; fix it and run it again"
+    check_error = cell_error(notebook, f"ex-{slug}-check")
+    if check_error:
+        return f"the check cell raised {check_error}; keep the names the task asks for"
+    return "its check cell did not run"
+
+
+def check_command(args: argparse.Namespace) -> int:
     notebooks = exercise_notebooks(args.chapters)
     if not notebooks:
         console.print("[yellow]No notebooks with exercises in the chosen chapters.[/]")
@@ -85,7 +128,7 @@ def check_command(args: argparse.Namespace) -> int:
             results_file = Path(tmp) / f"{path.stem}.jsonl"
             os.environ[RESULTS_ENV] = str(results_file)
             try:
-                outcome = run_notebook(path, timeout=args.timeout)  # executes a copy: the file is not changed
+                executed, kernel_failure = execute_for_checks(path, args.timeout)
             finally:
                 os.environ.pop(RESULTS_ENV, None)
             results = {}
@@ -96,8 +139,7 @@ def check_command(args: argparse.Namespace) -> int:
             for exercise in expected_exercises(path):
                 record = results.get(exercise)
                 if record is None:
-                    why = ANSI.sub("", outcome.detail) if not outcome.ok else "its check cell did not run"
-                    rows.append((exercise, "not run", f"the notebook stopped before this check: {why}"))
+                    rows.append((exercise, "not run", why_not_run(executed, exercise, kernel_failure)))
                 elif record["passed"]:
                     rows.append((exercise, "passed", ""))
                 else:
