@@ -99,7 +99,9 @@ async def check_collector(StreamCollector):  # noqa: N803 - the student's class
     result = Runner.run_streamed(front, "订单 A1003 现在是什么状态？")
     seen = record_stream(result)
     try:
-        await call("collector.consume(result)", getattr(collector, "consume", None), result)
+        await call("collector.consume(result)", getattr(collector, "consume", None), result,
+                   hint="the agents are event.new_agent (agent_updated_stream_event), or a HandoffOutputItem's "
+                        "item.source_agent / item.target_agent: never raw_item, which is protocol data")
     finally:
         await drain(result)
     truth = {
