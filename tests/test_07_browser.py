@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from test_07_projects import APP_DIR, server_env, uvicorn_server
+from sse_helpers import APP_DIR, server_env, uvicorn_server
 
 from workbook.offline import free_port
 

@@ -5,31 +5,24 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
-import os
-import resource
 import secrets
 import socketserver
-import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
+from sse_helpers import APP_DIR, ROOT, parse_sse, server_env, shape, uvicorn_process, uvicorn_server  # noqa: F401
 
-from workbook.mcp_process import stop_process
 from workbook.offline import Options, free_port, start_in_background
 
-ROOT = Path(__file__).resolve().parents[1]
-APP_DIR = ROOT / "07_projects" / "sse_chat"
-sys.path.insert(0, str(APP_DIR))
 _spec = importlib.util.spec_from_file_location("sse_chat_app", APP_DIR / "app.py")
 chat = sys.modules["sse_chat_app"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(chat)  # runs workbook.setup(): the offline model (the pytest plugin forces it)
-from chat_events import EVENTS  # noqa: E402  (importable once APP_DIR is on the path)
+from chat_events import EVENTS  # noqa: E402  (sse_helpers put APP_DIR on the path)
 
 pytestmark = pytest.mark.anyio  # async tests run on anyio's pytest plugin (asyncio backend)
 
@@ -37,81 +30,6 @@ pytestmark = pytest.mark.anyio  # async tests run on anyio's pytest plugin (asyn
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
-
-
-# ---------- helpers shared with test_07_browser.py ----------
-
-def parse_sse(text: str) -> list[tuple[str, dict]]:
-    """(event, data) pairs of an SSE body; each data is validated against its contract model."""
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
-        if "event" in fields:
-            model = EVENTS[fields["event"]]
-            events.append((fields["event"], model.model_validate_json(fields["data"]).model_dump()))
-    return events
-
-
-def shape(events: list[tuple[str, dict]]) -> list[str]:
-    """Event names with runs of text_delta collapsed, plus the agent/tool name where there is one."""
-    out: list[str] = []
-    for name, data in events:
-        label = name + (f":{data['agent']}" if name == "agent_updated" else
-                        f":{data['tool_name']}" if name.startswith("tool_") else "")
-        if not (out and label == "text_delta" and out[-1] == "text_delta"):
-            out.append(label)
-    return out
-
-
-def server_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHAT_", "OFFLINE_MODEL_"))}
-    env.update({"WORKBOOK_OFFLINE": "1", "PYTHONUNBUFFERED": "1"})
-    env.update(extra)
-    return env
-
-
-@contextmanager
-def uvicorn_server(tmp_path: Path, env: dict[str, str] | None = None, command: list[str] | None = None):
-    """`uvicorn app:app` from the app folder on a free port; yields (base_url, log path)."""
-    with uvicorn_process(tmp_path, env, command) as (base, log_path, _):
-        yield base, log_path
-
-
-def limit_open_files(soft_limit: int):
-    """A preexec_fn: the child starts with this soft limit on open file descriptors (`ulimit -n`)."""
-    def apply() -> None:
-        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft_limit, hard))
-    return apply
-
-
-@contextmanager
-def uvicorn_process(tmp_path: Path, env: dict[str, str] | None = None, command: list[str] | None = None,
-                    fd_limit: int | None = None):
-    """Like `uvicorn_server`, also yielding the process; `fd_limit` sets its soft limit of open files."""
-    port = free_port()
-    log_path = tmp_path / f"server-{port}.log"
-    env = {**(env or server_env()), "CHAT_PORT": str(port)}
-    env.setdefault("CHAT_DB_PATH", str(tmp_path / "chat.db"))
-    command = command or [sys.executable, "-m", "uvicorn", "app:app", "--port", str(port)]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   preexec_fn=limit_open_files(fd_limit) if fd_limit else None)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "server did not start: " + log_path.read_text()
-            time.sleep(0.2)
-        yield base, log_path, process
-    finally:
-        stop_process(process)
 
 
 # ---------- in-process (ASGI) ----------
@@ -143,13 +61,14 @@ def final(events):
 
 async def test_tool_question_streams_the_tool_then_the_answer(client):
     events = await ask(client, "Is P100 in stock?")
-    assert shape(events) == ["agent_updated:Triage agent", "tool_started:check_inventory",
-                             "tool_completed:check_inventory", "text_delta", "run_completed"]
+    assert shape(events) == ["agent_updated:Triage agent", "agent_updated:Product specialist",
+                             "tool_started:check_inventory", "tool_completed:check_inventory", "text_delta",
+                             "run_completed"]
     started = dict(events)["tool_started"]
-    assert started["call_id"]
+    assert started["call_id"] and dict(events)["tool_completed"]["call_id"] == started["call_id"]
     assert json.loads(dict(events)["tool_completed"]["tool_result"]) == {"sku": "P100", "in_stock": True, "units": 42}
     text = "".join(d["text"] for n, d in events if n == "text_delta")
-    assert text == final(events) and "units: 42" in text
+    assert text == final(events) and "42" in text
 
 
 @pytest.mark.parametrize("path", ["/api/chat/sse", "/api/query/sse"])
@@ -173,20 +92,32 @@ async def test_follow_up_uses_the_conversation_and_delete_forgets_it(client):
     cid = created.json()["conversation_id"]
     assert client.cookies.get("conversation_id") == cid
     await ask(client, "Where is my order A1002?", conversation_id=cid)
-    events = await ask(client, "What did I just ask?", conversation_id=cid)
-    assert "A1002" in final(events) and dict(events)["run_completed"]["conversation_id"] == cid
+    events = await ask(client, "北京的天气", conversation_id=cid)
+    assert dict(events)["run_completed"]["conversation_id"] == cid
     # The cookie alone (no query parameter) continues the same conversation.
-    assert "What did I just ask?" in final(await ask(client, "What did I just ask?"))
+    await ask(client, "Is P100 in stock?")
+    assert await user_messages(client, cid) == ["Where is my order A1002?", "北京的天气", "Is P100 in stock?"]
     cleared = await client.delete(f"/api/conversations/{cid}")
     assert cleared.json() == {"conversation_id": cid, "cleared": True}
-    assert "A1002" not in final(await ask(client, "What did I just ask?", conversation_id=cid))
+    assert await user_messages(client, cid) == []
+
+
+async def user_messages(client, conversation_id: str) -> list[str]:
+    """What the conversation's session holds: the history the model is sent on the next turn."""
+    store = client._transport.app.state.store
+    session = store.session(conversation_id)
+    try:
+        return [item["content"] for item in await session.get_items() if item.get("role") == "user"]
+    finally:
+        store.close_session(session)
 
 
 async def test_conversations_are_separate(client):
     one, two = (await client.post("/api/conversations")).json(), (await client.post("/api/conversations")).json()
     assert one != two
     await ask(client, "Where is my order A1003?", conversation_id=one["conversation_id"])
-    assert "A1003" not in final(await ask(client, "What did I just ask?", conversation_id=two["conversation_id"]))
+    await ask(client, "北京的天气", conversation_id=two["conversation_id"])
+    assert await user_messages(client, two["conversation_id"]) == ["北京的天气"]
 
 
 @pytest.mark.parametrize("params, code, detail", [
@@ -212,7 +143,9 @@ async def test_missing_query_and_bad_delete(client):
 
 
 async def test_a_query_at_the_limit_is_accepted(client):
-    events = await ask(client, "天" * 2000)
+    query = "北京的天气" + "！" * 1995
+    assert len(query) == 2000
+    events = await ask(client, query)
     assert events[-1][0] == "run_completed"
 
 
@@ -223,7 +156,7 @@ async def test_openapi_documents_every_event(client):
         branches = stream["itemSchema"]["oneOf"]
         assert [b["properties"]["event"]["const"] for b in branches] == list(EVENTS)
         tool_completed = next(b for b in branches if b["title"] == "tool_completed")
-        assert set(tool_completed["properties"]["data"]["contentSchema"]["properties"]) == {"tool_name", "tool_result"}
+        assert set(tool_completed["properties"]["data"]["contentSchema"]["properties"]) == {"tool_name", "call_id", "tool_result"}
     assert (await client.get("/docs")).status_code == 200
 
 
@@ -334,11 +267,11 @@ async def test_disconnect_cancels_the_run_in_process(settings):
 
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
                  "method": "GET", "scheme": "http", "path": "/api/chat/sse", "raw_path": b"/api/chat/sse",
-                 "query_string": "query=北京的天气".encode(), "root_path": "", "headers": [(b"host", b"t")],
+                 "query_string": ("query=" + quote("北京的天气")).encode(), "root_path": "", "headers": [(b"host", b"t")],
                  "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8200)}
         await asyncio.wait_for(app(scope, receive, send), 20)
         body = b"".join(m.get("body", b"") for m in sent).decode()
-        assert alive_mid_stream, "the run was not running mid-stream"
+        assert alive_mid_stream, "the run was not running mid-stream: " + body
         assert "run_completed" not in body
         for _ in range(100):
             if all(task.done() for task in alive_mid_stream) and not app.state.runs:
@@ -361,8 +294,8 @@ def test_uvicorn_streams_the_contract(tmp_path):
         assert shape(events) == ["agent_updated:Triage agent", "agent_updated:Order specialist",
                                  "tool_started:query_order", "tool_completed:query_order", "text_delta",
                                  "run_completed"]
-        assert stream_events(base + "/api/chat/sse", {"query": "Is P200 in stock?"})[-1][1]["final_output"].count(
-            "in_stock: False") == 1
+        stock = dict(stream_events(base + "/api/chat/sse", {"query": "Is P200 in stock?"}))
+        assert json.loads(stock["tool_completed"]["tool_result"]) == {"sku": "P200", "in_stock": False, "units": 0}
         bad = httpx.get(base + "/api/chat/sse", params={"query": "  "})
         assert bad.status_code == 422 and bad.json() == {"detail": "query must not be empty"}
 

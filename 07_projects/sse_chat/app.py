@@ -9,27 +9,43 @@ and open http://127.0.0.1:8200/ (the page is served here too), or serve `static/
 (`python -m http.server 8080`) as the course does: CORS lets that page call this backend.
 
 With no provider in `.env` it answers with the offline course model, like every lesson.
+
+As a service: `CHAT_SESSION_URL` picks where conversations live (unset: the SQLite file;
+`postgresql+asyncpg://…` or `redis://…`, see store.py), and since every conversation, its lock
+and its paused run live there, any number of workers can serve it:
+
+    CHAT_SESSION_URL=redis://127.0.0.1:6379/0 uvicorn app:app --port 8200 --workers 2
 """
 
 
+import asyncio
 import logging
 import os
 import re
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 import anyio
 import openai
-from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner
-from agents.exceptions import AgentsException
+from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, RunState
+from agents.exceptions import AgentsException, InputGuardrailTripwireTriggered
 from agents.result import RunResultStreaming
-from chat_agents import build_desk
-from chat_events import ErrorEvent, RunCompleted, ToolMapper, openapi_item_schema, sse
-from conversations import ActiveConversation, Conversations, Database
+from chat_events import (
+    ApprovalRequired,
+    ApprovalResolved,
+    ErrorEvent,
+    GuardrailRejected,
+    RunCompleted,
+    StreamEventMapper,
+    openapi_item_schema,
+    sse,
+)
+from conversations import ActiveConversation, Conversations
+from desk import APPROVAL_REASONS, REJECTED, build_desk
 from fastapi import Cookie, Depends, FastAPI, HTTPException, Query, Response, status
 from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
@@ -38,6 +54,7 @@ from fastapi.staticfiles import StaticFiles
 from openai import AsyncOpenAI
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from store import ConversationBusy, is_store_error, open_store
 
 import workbook
 
@@ -64,6 +81,10 @@ class Settings:
     max_retries: int = 1  # the openai client retries 429/5xx/connection errors; keep it short
     max_turns: int = 8
     extra_origins: list[str] = field(default_factory=list)
+    session_url: str | None = None  # CHAT_SESSION_URL: where conversations live (None: the SQLite file)
+    lock_wait: float = 120.0  # seconds a follow-up waits for the conversation's running turn
+    lock_lease: float = 30.0  # seconds a lock outlives a worker that died holding it
+    allow_file_page: bool = False  # CHAT_ALLOW_FILE_PAGE: let index.html opened from disk call the API
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -77,12 +98,19 @@ class Settings:
             port=int(env.get("CHAT_PORT") or 8200), host=env.get("CHAT_HOST") or "127.0.0.1",
             timeout=float(env.get("CHAT_PROVIDER_TIMEOUT") or 30), max_retries=int(env.get("CHAT_MAX_RETRIES") or 1),
             extra_origins=[o.strip() for o in (env.get("CHAT_ALLOWED_ORIGINS") or "").split(",") if o.strip()],
+            session_url=env.get("CHAT_SESSION_URL") or None,
+            lock_wait=float(env.get("CHAT_LOCK_WAIT") or 120), lock_lease=float(env.get("CHAT_LOCK_LEASE") or 30),
+            allow_file_page=env.get("CHAT_ALLOW_FILE_PAGE", "").lower() in ("1", "true", "yes", "on"),
         )
 
     def origins(self) -> list[str]:
         """The page's own origins: the standalone page on :8080 and this app's own address."""
+        # A page opened from a file (file://…/index.html) sends `Origin: null`. So does a sandboxed
+        # iframe on ANY site, so `null` is allowed only when asked for, on your own machine; the
+        # usual way is the page this app serves at its own address.
+        null = ["null"] if self.allow_file_page else []
         return ["http://localhost:8080", "http://127.0.0.1:8080",
-                f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}", *self.extra_origins]
+                f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}", *self.extra_origins, *null]
 
 
 class Conversation(BaseModel):
@@ -100,6 +128,12 @@ class Health(BaseModel):
     model: str
     active_runs: int
     active_conversations: int
+
+
+class Decision(BaseModel):
+    """A person's decision on a paused tool call."""
+
+    approve: bool
 
 
 @dataclass
@@ -120,6 +154,11 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
         return "Could not reach the model provider (the connection failed or dropped)."
     if isinstance(exc, openai.APIStatusError):
         return f"The model provider answered with HTTP {exc.status_code}."
+    if isinstance(exc, ConversationBusy):
+        return str(exc)
+    if is_store_error(exc):
+        return ("The conversation store could not be reached, so this answer was not saved. "
+                "Try again in a moment.")
     if isinstance(exc, MaxTurnsExceeded):
         return "The agents took too many turns without reaching an answer."
     if isinstance(exc, AgentsException):
@@ -135,23 +174,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     model = (OpenAIResponsesModel(model=settings.model, openai_client=client) if settings.responses_api
              else OpenAIChatCompletionsModel(model=settings.model, openai_client=client))
     desk: Agent = build_desk(model)
-    database = Database(settings.db_path)  # one SQLite connection for every conversation
+    # Where conversations live: history, a lock across workers, paused runs (CHAT_SESSION_URL).
+    store = open_store(settings.session_url, settings.db_path, settings.lock_lease)
     conversations = Conversations()  # the conversations in use right now, each with its lock
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        database.close()
+        await store.close()
 
     app = FastAPI(title="ITS desk chat (SSE)", version="1.0.0", lifespan=lifespan,
                   description="Streams an Agents SDK run as Server-Sent Events. Events: agent_updated, "
-                              "text_delta, tool_started, tool_completed, run_completed, error.")
+                              "text_delta, tool_started, tool_completed, approval_required, "
+                              "approval_resolved, guardrail_rejected, run_completed, error.")
     app.add_middleware(CORSMiddleware, allow_origins=settings.origins(), allow_methods=["GET", "POST", "DELETE"],
                        allow_headers=["Content-Type"], allow_credentials=False)
     app.add_middleware(IgnoreBrokenStreamAfterDisconnect)
     app.state.settings = settings
     app.state.runs = set()  # the tasks of runs still alive: the disconnect test watches them
     app.state.conversations = conversations
+    app.state.store = store
 
     def chat_turn(response: Response,
                   query: str = Query(description=f"The user's question, 1-{MAX_QUERY_CHARS} characters"),
@@ -171,34 +213,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.set_cookie(COOKIE, cid, httponly=True, samesite="lax")
         return ChatTurn(query.strip(), cid)
 
-    async def hold_conversation(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterator[ActiveConversation]:
-        # A dependency with `yield`: FastAPI runs the code after `yield` once the response is over,
-        # whether the stream finished or the client went away mid-answer. So the run is stopped and
-        # the session closed right then, never later by the garbage collector.
-        async with conversations.hold(turn.conversation_id) as conversation:  # one run at a time
-            conversation.session = database.session(turn.conversation_id)
+    @asynccontextmanager
+    async def hold(conversation_id: str) -> AsyncIterator[ActiveConversation]:
+        """One request at a time per conversation: in this worker first, then across workers."""
+        async with AsyncExitStack() as held:
+            # Both waits share one limit (CHAT_LOCK_WAIT); a refusal is told in the stream, as an event.
+            deadline = asyncio.get_running_loop().time() + settings.lock_wait
+            try:
+                async with asyncio.timeout(settings.lock_wait):
+                    conversation = await held.enter_async_context(conversations.hold(conversation_id))
+            except TimeoutError:  # another request of this worker kept it too long
+                conversation = ActiveConversation(refused=str(ConversationBusy.after(settings.lock_wait)))
+            else:
+                conversation.refused = None
+                try:
+                    wait = max(0.0, deadline - asyncio.get_running_loop().time())
+                    await held.enter_async_context(store.lock(conversation_id, wait))
+                    conversation.session = store.session(conversation_id)
+                except ConversationBusy:  # another worker kept it too long
+                    conversation.refused = str(ConversationBusy.after(settings.lock_wait))
+                except Exception as exc:  # the store is down
+                    conversation.refused = describe_error(exc, settings)
             try:
                 yield conversation
             finally:
                 conversation.stop_run()  # still running: the client left, or a DELETE came
                 await conversation.wait_for_run(settings.timeout)
-                conversation.session.close()
-                log.info("chat %s…: %s", turn.conversation_id[:8], conversation.outcome)
+                if conversation.session is not None:
+                    store.close_session(conversation.session)
+                log.info("chat %s…: %s", conversation_id[:8], conversation.outcome)
 
-    async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)],
-                          conversation: Annotated[ActiveConversation, Depends(hold_conversation)],
-                          ) -> AsyncIterable[ServerSentEvent]:
-        """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
+    async def hold_conversation(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterator[ActiveConversation]:
+        # A dependency with `yield`: FastAPI runs the code after `yield` once the response is over,
+        # whether the stream finished or the client went away mid-answer. So the run is stopped and
+        # the session closed right then, never later by the garbage collector.
+        async with hold(turn.conversation_id) as conversation:
+            yield conversation
+
+    async def run_and_stream(run_input: str | RunState, conversation: ActiveConversation, conversation_id: str,
+                             mapper: StreamEventMapper) -> AsyncIterator[ServerSentEvent]:
+        """Run the desk (a new question, or a paused run resumed) and stream it in the contract's events."""
         try:
-            if conversation.clearing:  # a DELETE came while this request waited for its turn
-                conversation.outcome = "cleared"
-                yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
-                return
             # Never Runner.run_sync here: it would block the event loop (and raises inside one).
-            result = Runner.run_streamed(desk, turn.query, session=conversation.session, max_turns=settings.max_turns)
+            result = Runner.run_streamed(desk, run_input, session=conversation.session, max_turns=settings.max_turns)
             conversation.run = result
             _track(app, result)
-            mapper = ToolMapper()
             async for event in result.stream_events():
                 payload = mapper.map(event)
                 if payload is not None:
@@ -207,12 +266,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 conversation.outcome = "cleared"
                 yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
                 return
-            yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=turn.conversation_id))
+            if result.interruptions:  # a tool waits for a person: the paused run is kept with the conversation
+                await store.save_pending(conversation_id, result.to_state().to_string())
+                for item in result.interruptions:
+                    yield sse(ApprovalRequired(call_id=item.call_id or "", tool_name=item.name or "tool",
+                                               arguments=item.arguments or "{}", conversation_id=conversation_id,
+                                               reason=APPROVAL_REASONS.get(item.name or "", "This tool needs "
+                                                                           "a person's approval.")))
+                conversation.outcome = "waiting for approval"
+                return
+            yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=conversation_id))
             conversation.outcome = "completed"
-        except Exception as exc:  # provider and run failures end the stream with an `error` event
+        except InputGuardrailTripwireTriggered as exc:  # the guardrail stopped it before any agent answered
+            info = exc.guardrail_result.output.output_info
+            conversation.outcome = "rejected by the guardrail"
+            yield sse(GuardrailRejected(guardrail=exc.guardrail_result.guardrail.get_name(),
+                                        category=str(getattr(info, "category", "")),
+                                        priority=str(getattr(info, "priority", "")), message=REJECTED))
+        except Exception as exc:  # provider, run and store failures end the stream with an `error` event
             conversation.outcome = f"error {type(exc).__name__}"
             log.debug("run failed", exc_info=True)
             yield sse(ErrorEvent(message=describe_error(exc, settings)))
+
+    async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)],
+                          conversation: Annotated[ActiveConversation, Depends(hold_conversation)],
+                          ) -> AsyncIterable[ServerSentEvent]:
+        """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
+        if conversation.refused:  # another request kept the conversation too long, or the store is down
+            conversation.outcome = "refused"
+            yield sse(ErrorEvent(message=conversation.refused))
+            return
+        if conversation.clearing:  # a DELETE came while this request waited for its turn
+            conversation.outcome = "cleared"
+            yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
+            return
+        try:
+            waiting = await store.load_pending(turn.conversation_id)
+        except Exception as exc:
+            conversation.outcome = f"error {type(exc).__name__}"
+            yield sse(ErrorEvent(message=describe_error(exc, settings)))
+            return
+        if waiting is not None:  # its history ends in a tool call without a result: no new turn yet
+            conversation.outcome = "refused: waiting for approval"
+            yield sse(ErrorEvent(message="A tool call in this conversation waits for a person's decision: "
+                                         "approve or reject it first."))
+            return
+        async for event in run_and_stream(turn.query, conversation, turn.conversation_id, StreamEventMapper()):
+            yield event
 
     stream_doc = {200: {"description": "A `text/event-stream`; each event's `data` is the JSON of its model.",
                         "content": {"text/event-stream": {"itemSchema": openapi_item_schema()}}},
@@ -222,6 +322,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_api_route(path, chat_stream, methods=["GET"], response_class=EventSourceResponse,
                           responses=stream_doc, tags=["chat"], summary="Ask the desk; stream the answer",
                           operation_id="chat_sse" if path == "/api/chat/sse" else "query_sse")
+
+    async def hold_for_decision(conversation_id: Annotated[str, PathParam(max_length=200)],
+                                ) -> AsyncIterator[ActiveConversation]:
+        if not CONVERSATION_ID.fullmatch(conversation_id):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                "conversation_id must be 8-64 characters: letters, digits, '-' or '_'")
+        async with hold(conversation_id) as conversation:
+            yield conversation
+
+    @app.post("/api/conversations/{conversation_id}/approvals/{call_id}", response_class=EventSourceResponse,
+              responses=stream_doc, tags=["conversations"], summary="Approve or reject a paused tool call; "
+              "stream the rest of the run")
+    async def decide(conversation_id: str, call_id: Annotated[str, PathParam(max_length=200)], decision: Decision,
+                     conversation: Annotated[ActiveConversation, Depends(hold_for_decision)],
+                     ) -> AsyncIterable[ServerSentEvent]:
+        """Resume the paused run stored with the conversation (any worker can: it is in the store)."""
+        if conversation.refused:
+            conversation.outcome = "refused"
+            yield sse(ErrorEvent(message=conversation.refused))
+            return
+        try:
+            saved = await store.load_pending(conversation_id)
+            state = await RunState.from_string(desk, saved) if saved else None
+            item = next((i for i in state.get_interruptions() if i.call_id == call_id), None) if state else None
+            if state is None or item is None:
+                conversation.outcome = "refused: nothing to decide"
+                yield sse(ErrorEvent(message="Nothing in this conversation waits for a decision under that id."))
+                return
+            await store.save_pending(conversation_id, None)  # taken: a decision is applied once, never twice
+        except Exception as exc:
+            conversation.outcome = f"error {type(exc).__name__}"
+            yield sse(ErrorEvent(message=describe_error(exc, settings)))
+            return
+        if decision.approve:
+            state.approve(item)
+        else:
+            state.reject(item)  # the model is told the call was not approved, and answers from that
+        yield sse(ApprovalResolved(call_id=call_id, tool_name=item.name or "tool", approved=decision.approve))
+        mapper = StreamEventMapper()
+        mapper.tool_names[call_id] = item.name or "tool"  # its tool_started was in the paused stream
+        async for event in run_and_stream(state, conversation, conversation_id, mapper):
+            yield event
 
     @app.post("/api/conversations", status_code=201, tags=["conversations"])
     def new_conversation(response: Response) -> Conversation:
@@ -241,13 +383,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             busy.clearing = True
             busy.stop_run()
         # Then wait for the lock: the stopped run has finished writing, and nothing writes after us.
-        async with conversations.hold(conversation_id) as conversation:
+        async with hold(conversation_id) as conversation:
             conversation.clearing = False
-            session = database.session(conversation_id)
-            try:
-                await session.clear_session()
-            finally:
-                session.close()
+            if conversation.refused:
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, conversation.refused)
+            await store.clear(conversation_id)  # the history and any paused run
+            conversation.outcome = "cleared"
         return Cleared(conversation_id=conversation_id, cleared=True)
 
     @app.get("/api/health", tags=["meta"])
@@ -299,7 +440,7 @@ def _track(app: FastAPI, result: RunResultStreaming) -> None:
         task.add_done_callback(app.state.runs.discard)
 
 
-logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     [%(process)d] %(name)s: %(message)s")
 log.setLevel(logging.INFO)  # one line per run; the key and the provider's own messages are never logged
 app = create_app()
 

@@ -167,6 +167,3 @@ def openapi_item_schema() -> dict:
             },
         })
     return {"oneOf": branches}
-
-
-ToolMapper = StreamEventMapper  # the old name, until every caller uses the new one

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from agents import SQLiteSession
+from agents.memory import Session
 from agents.result import RunResultStreaming
 
 
@@ -69,10 +70,11 @@ class ActiveConversation:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     users: int = 0  # requests holding or waiting for the lock; the entry is dropped at 0
     # What the request holding the lock is doing: its session, its run, how the run ended.
-    session: SQLiteSession | None = None
+    session: Session | None = None
     run: RunResultStreaming | None = None
     outcome: str = "cancelled"
     clearing: bool = False  # a DELETE is waiting for the lock: stop the run, start no other
+    refused: str | None = None  # why the request cannot have it (waited too long, the store is down)
 
     def stop_run(self) -> None:
         if self.run is not None and not self.run.is_complete:

@@ -26,6 +26,9 @@ from pydantic import BaseModel, Field
 from workbook.course_tools import inventory_tool, order_tool, price_tool, product_search_tool, rma_tool, weather_tool
 
 REFUND_LIMIT_CNY = 500  # a refund above this waits for a person's approval
+# What the page tells the user and the approver: why a call waits, why a request was turned away.
+APPROVAL_REASONS = {"refund_order": f"Refunds above {REFUND_LIMIT_CNY} CNY need a supervisor's approval."}
+REJECTED = "The ITS desk answers questions about the weather, orders, products, returns and refunds."
 
 
 class TicketInfo(BaseModel):

@@ -40,6 +40,11 @@ PENDING = "chat_pending"  # conversation_id, state (a paused run's RunState JSON
 class ConversationBusy(Exception):
     """Another request held the conversation for longer than this one could wait."""
 
+    @classmethod
+    def after(cls, wait: float) -> ConversationBusy:
+        return cls(f"This conversation is still answering another message (waited {wait:g} seconds). "
+                   "Try again when it has finished.")
+
 
 class StoreUnavailable(Exception):
     """The session backend cannot be reached."""
@@ -52,6 +57,7 @@ class Store(ABC):
 
     def __init__(self, lease_seconds: float = 30.0):
         self.lease_seconds = lease_seconds  # how long a lock outlives a worker that died holding it
+        self.started = False
 
     @abstractmethod
     def session(self, conversation_id: str) -> Session: ...
@@ -72,12 +78,14 @@ class Store(ABC):
     @asynccontextmanager
     async def lock(self, conversation_id: str, wait: float) -> AsyncIterator[None]:
         """Hold the conversation, across processes, for the body of the `async with`."""
+        if not self.started:  # the first request creates the tables (and retries if the store was down)
+            await self.start()
+            self.started = True
         owner = secrets.token_hex(8)
         deadline, pause = time.monotonic() + wait, 0.02
         while not await self._try_lock(conversation_id, owner):
             if time.monotonic() >= deadline:
-                raise ConversationBusy(f"This conversation is still answering another message "
-                                       f"(waited {wait:g} seconds). Try again when it has finished.")
+                raise ConversationBusy.after(wait)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)  # back off: a long turn is not polled 50 times a second
         renewer = asyncio.create_task(self._keep_renewing(conversation_id, owner))

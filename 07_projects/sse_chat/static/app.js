@@ -65,62 +65,145 @@ function stopStreaming() {
   $("send").disabled = false;
 }
 
-function ask(query) {
+function newTurn() {
   const turn = el("div", "msg assistant");
   const text = el("div", "text");
   turn.dataset.state = "streaming";
   turn.append(text);
-  $("messages").append(el("div", "msg user", query), turn);
+  $("messages").append(turn);
   setStatus("streaming", "streaming…");
   $("send").disabled = true;
   scrollDown();
+  return { turn, text, tools: new Map(), firstAgent: true };  // tools: call_id -> its line
+}
 
+function finishTurn(t, state, status) {
+  t.turn.dataset.state = state;
+  setStatus(status || state);
+  stopStreaming();  // else EventSource reconnects and asks the same question again
+}
+
+// One handler per event of the contract; the same for a new question (EventSource) and for the
+// rest of a run after an approval (a POST, read as a stream).
+function handlers(t) {
+  return {
+    agent_updated({ agent }) {
+      // the first agent_updated of a turn names the starting agent, later ones handoffs
+      if (!t.firstAgent) t.turn.insertBefore(el("div", "handoff", `→ handed off to ${agent}`), t.text);
+      t.firstAgent = false;
+      $("agent").textContent = agent;
+    },
+    text_delta({ text }) {
+      t.text.textContent += text;
+      scrollDown();
+    },
+    tool_started({ tool_name, call_id }) {
+      const line = el("div", "tool", `${tool_name} …`);
+      line.dataset.state = "started";
+      line.dataset.tool = tool_name;
+      t.tools.set(call_id, line);
+      t.turn.insertBefore(line, t.text);
+    },
+    tool_completed({ tool_name, call_id, tool_result }) {
+      // matched on the call id: the same tool may be called twice in one answer
+      const line = t.tools.get(call_id) || t.turn.insertBefore(el("div", "tool"), t.text);
+      line.dataset.state = "completed";
+      line.textContent = `${tool_name} → ${tool_result}`;
+    },
+    approval_required(request) {
+      t.turn.insertBefore(approvalBox(request), t.text);
+      finishTurn(t, "waiting", "waiting for approval");
+    },
+    approval_resolved({ tool_name, approved }) {
+      t.turn.insertBefore(el("div", "handoff", `${tool_name}: ${approved ? "approved" : "rejected"}`), t.text);
+    },
+    guardrail_rejected({ message, category }) {
+      t.turn.classList.add("rejected");
+      t.text.textContent = `${message} (category: ${category})`;
+      finishTurn(t, "done", "rejected");
+    },
+    run_completed({ final_output }) {
+      if (!t.text.textContent) t.text.textContent = final_output;
+      finishTurn(t, "done");
+    },
+    error({ message }) {
+      showError(message);
+      finishTurn(t, "error");
+    },
+  };
+}
+
+function ask(query) {
+  $("messages").append(el("div", "msg user", query));
+  const t = newTurn();
+  const on = handlers(t);
   const url = new URL(backend + "/api/chat/sse");
   url.searchParams.set("query", query);
   if (conversationId) url.searchParams.set("conversation_id", conversationId);
   source = new EventSource(url);
-  const tools = new Map();  // call_id -> its line, so the result lands next to the call
-  const data = (event) => JSON.parse(event.data);
+  for (const name of Object.keys(on)) {
+    // "error" is both our event (with data) and EventSource's own connection error (without).
+    source.addEventListener(name, (event) => {
+      if (name === "error" && !event.data) {
+        showError(`Lost the connection to the backend at ${backend}.`);
+        finishTurn(t, "error");
+        return;
+      }
+      on[name](JSON.parse(event.data));
+    });
+  }
+}
 
-  let firstAgent = true;  // the first agent_updated of a turn names the starting agent, later ones handoffs
-  source.addEventListener("agent_updated", (event) => {
-    const { agent } = data(event);
-    if (!firstAgent) turn.insertBefore(el("div", "handoff", `→ handed off to ${agent}`), text);
-    firstAgent = false;
-    $("agent").textContent = agent;
-  });
-  source.addEventListener("text_delta", (event) => {
-    text.textContent += data(event).text;
-    scrollDown();
-  });
-  source.addEventListener("tool_started", (event) => {
-    const { tool_name, call_id } = data(event);
-    const line = el("div", "tool", `${tool_name} …`);
-    line.dataset.state = "started";
-    line.dataset.tool = tool_name;
-    tools.set(call_id, line);
-    turn.insertBefore(line, text);
-  });
-  source.addEventListener("tool_completed", (event) => {
-    const { tool_name, tool_result } = data(event);
-    const line = [...tools.values()].find((l) => l.dataset.tool === tool_name && l.dataset.state === "started")
-      || turn.insertBefore(el("div", "tool"), text);
-    line.dataset.state = "completed";
-    line.textContent = `${tool_name} → ${tool_result}`;
-  });
-  source.addEventListener("run_completed", (event) => {
-    const { final_output } = data(event);
-    if (!text.textContent) text.textContent = final_output;
-    turn.dataset.state = "done";
-    setStatus("done");
-    stopStreaming();  // else EventSource reconnects and asks the same question again
-  });
-  // "error" is both our event (with data) and EventSource's own connection error (without).
-  source.addEventListener("error", (event) => {
-    turn.dataset.state = "error";
-    showError(event.data ? data(event).message : `Lost the connection to the backend at ${backend}.`);
-    stopStreaming();
-  });
+// A paused tool call: what it would do, why it waits, and the two buttons.
+function approvalBox({ call_id, tool_name, arguments: args, reason }) {
+  const box = el("div", "approval");
+  box.dataset.callId = call_id;
+  box.append(el("div", "reason", reason), el("code", "call", `${tool_name} ${args}`));
+  const approve = el("button", "approve", "Approve");
+  const reject = el("button", "reject", "Reject");
+  approve.type = reject.type = "button";
+  const decide = (yes) => {
+    approve.disabled = reject.disabled = true;
+    box.dataset.decided = yes ? "approved" : "rejected";
+    resume(call_id, yes);
+  };
+  approve.addEventListener("click", () => decide(true));
+  reject.addEventListener("click", () => decide(false));
+  box.append(approve, reject);
+  return box;
+}
+
+// POST the decision; the answer is the rest of the run, as SSE. EventSource cannot POST, so the
+// stream is read with fetch and split into events here (blank line between events).
+async function resume(callId, approve) {
+  const t = newTurn();
+  const on = handlers(t);
+  try {
+    const response = await fetch(`${backend}/api/conversations/${conversationId}/approvals/${callId}`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ approve }),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value.replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const fields = {};
+        for (const line of buffer.slice(0, end).split("\n")) {
+          const colon = line.indexOf(": ");
+          if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 2);
+        }
+        buffer = buffer.slice(end + 2);
+        if (fields.event && on[fields.event]) on[fields.event](JSON.parse(fields.data));
+      }
+    }
+  } catch (error) {
+    on.error({ message: `The decision did not reach the backend at ${backend}: ${error.message}` });
+  }
+  if (t.turn.dataset.state === "streaming") finishTurn(t, "done");
 }
 
 $("ask").addEventListener("submit", (event) => {
