@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Annotated
 
 import anyio
+import httpx
 import openai
 from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, RunState
 from agents.exceptions import AgentsException, InputGuardrailTripwireTriggered
@@ -51,7 +52,7 @@ from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from store import ConversationBusy, is_store_error, open_store
@@ -60,6 +61,7 @@ import workbook
 
 HERE = Path(__file__).resolve().parent
 MAX_QUERY_CHARS = 2000
+PROVIDER_CONNECTIONS = 200  # open connections to the model provider, at most
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 COOKIE = "conversation_id"
 log = logging.getLogger("sse_chat")
@@ -168,8 +170,12 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    client = AsyncOpenAI(base_url=settings.base_url, api_key=settings.api_key,
-                         timeout=settings.timeout, max_retries=settings.max_retries)
+    # Each stream holds at most one connection to the provider at a time. The cap keeps 500 streams
+    # (500 client sockets) plus their provider connections under the usual limit of 1024 open
+    # files; a request over the cap waits for a free connection, within `timeout`.
+    pool = httpx.Limits(max_connections=PROVIDER_CONNECTIONS, max_keepalive_connections=100)
+    client = AsyncOpenAI(base_url=settings.base_url, api_key=settings.api_key, timeout=settings.timeout,
+                         max_retries=settings.max_retries, http_client=DefaultAsyncHttpxClient(limits=pool))
     # Chat Completions or Responses, as the provider supports (OPENAI_RESPONSES_API in .env).
     model = (OpenAIResponsesModel(model=settings.model, openai_client=client) if settings.responses_api
              else OpenAIChatCompletionsModel(model=settings.model, openai_client=client))
