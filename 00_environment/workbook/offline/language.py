@@ -24,12 +24,17 @@ faster; simplemma would handle irregular forms (went → go) but costs half a se
 
 This module, measured by `tests/benchmarks/bench_offline_language.py` on that machine while
 other work kept it busy (load average ~10 on 2 cores; a quiet machine is 2-4 times faster):
-importing rjieba (done when the lexicon loads, not with this module) and PyStemmer
-430-630 ms, loading the cached index 470-570 ms (170 ms quiet), building it on a new machine 7-11 s once, 42 MB of memory for index and segmenter.
-Per request, one question against four tool descriptions: median 61 µs with the word caches
-warm, 141 µs with them cleared. `warm_up()` at server start moves the loading off the first
-request; `workbook.setup()` to its first reply took 1.3-1.7 s without this module and 1.8-2.3 s
-with `warm_up()` beside it (same busy machine, load average ~8).
+importing rjieba 430-800 ms (it holds the GIL while it builds its dictionary, so a background
+thread cannot hide it), loading the cached index 470-570 ms (170 ms quiet), building it on a new
+machine 7-13 s once, 42 MB of memory for index and segmenter. Per request, one question against
+four tool descriptions: median 61 µs with the word caches warm, 141 µs with them cleared.
+
+So the loading is split by need. `warm_up()` at server start loads the small tables English
+needs (lexicon synonyms, traditional → simplified, 13,000 entries) in a background thread; the
+Chinese glosses (182,000 entries) and rjieba load with the first Chinese text. Measured by
+`tests/benchmarks/bench_offline_model.py` in fresh processes, load average 9-11: `workbook.setup()`
+to its first reply took 0.7-1.2 s before this module, 0.5-1.9 s with it for an English first
+question, and 1.1-3.3 s for a Chinese one (once per process).
 
 ## How a text becomes concepts
 
@@ -78,7 +83,7 @@ from pathlib import Path
 import Stemmer
 
 # Bump when the index layout changes; the cache file name also changes with every gloss rule.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 DIRECT = 1.0  # a word of the text itself
 RELATED = 0.5  # a lexicon synonym or a domain-family word: counts, but less
 STRONG = 0.85  # only concepts this sure (a word itself, a first gloss) bring their synonyms
@@ -277,20 +282,32 @@ def _index_tag() -> str:
     return f"{INDEX_FORMAT}-{hashlib.sha256(rules.encode()).hexdigest()[:12]}"
 
 
-def _load_or_build() -> dict[str, dict[str, str]]:
+def _read_index(path: Path, glosses: bool = True) -> dict[str, dict[str, str]]:
+    """The cached index: two marshal records, the small tables first and the glosses second, so
+    a process that reads only English loads 13,000 entries instead of 195,000."""
+    with path.open("rb") as handle:
+        index = marshal.load(handle)
+        if glosses:
+            index["glosses"] = marshal.load(handle)
+    if not isinstance(index, dict) or not {"related", "simplified"} <= index.keys():
+        raise ValueError("not an index")
+    return index
+
+
+def _load_or_build(glosses: bool = True) -> dict[str, dict[str, str]]:
+    """The index from the cache (without the glosses if not wanted), else built and cached."""
     path = cache_path()
     try:
-        index = marshal.loads(path.read_bytes())
-        if isinstance(index, dict) and {"glosses", "related", "simplified"} <= index.keys():
-            return index
-    except (OSError, ValueError, EOFError, TypeError):
+        return _read_index(path, glosses)
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass  # no cache yet, or a damaged one: build it again
     with gzip.open(_data_file(), "rt", encoding="utf-8") as handle:
         index = build_index(handle)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps(index))
+        small = {key: table for key, table in index.items() if key != "glosses"}
+        partial.write_bytes(marshal.dumps(small) + marshal.dumps(index["glosses"]))
         os.replace(partial, path)  # atomic: a concurrent reader sees the old file or the new one
         for stale in path.parent.glob("cedict-index-*.marshal"):
             if stale != path:
@@ -307,7 +324,7 @@ class _Lexicon:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
-        self.glosses: dict[str, str] = {}
+        self._glosses: dict[str, str] | None = None
         self.related: dict[str, str] = {}
         self.simplified: dict[str, str] = {}
         self.error: Exception | None = None
@@ -321,18 +338,33 @@ class _Lexicon:
 
     def _load(self) -> None:
         try:
-            index = _load_or_build()
-            self.glosses, self.related = index["glosses"], index["related"]
+            index = _load_or_build(glosses=False)
+            self._glosses, self.related = index.get("glosses"), index["related"]
             self.simplified = index["simplified"]
-            # Imported here, not at the top: importing rjieba builds its dictionary (200-600 ms),
-            # which a process that never reads Chinese, or loads in the background, should not wait for.
-            import rjieba
-
-            self.cut = rjieba.cut
+            self.cut = self._first_cut
         except Exception as error:  # noqa: BLE001 - reported to every caller by wait()
             self.error = error
         finally:
             self._ready.set()
+
+    @property
+    def glosses(self) -> dict[str, str]:
+        """Word → glosses, read from the cache with the first Chinese word (English needs none)."""
+        if self._glosses is None:
+            with self._lock:
+                if self._glosses is None:
+                    self._glosses = _load_or_build(glosses=True)["glosses"]
+        return self._glosses
+
+    def _first_cut(self, text: str, hmm: bool = False) -> list[str]:
+        """Import rjieba on the first Chinese text, not before: the import builds its dictionary
+        (200-800 ms, holding the GIL), which a process that never reads Chinese should not pay,
+        and which would hold up the first reply of every notebook if it ran at start-up."""
+        with self._lock:
+            import rjieba
+
+            self.cut = rjieba.cut
+        return self.cut(text, hmm=hmm)
 
     def wait(self) -> _Lexicon:
         if not self._ready.is_set():
@@ -348,10 +380,14 @@ _LEXICON = _Lexicon()
 
 
 def warm_up(background: bool = True) -> None:
-    """Load the segmenter and the lexicon now (at server start) instead of on the first question."""
+    """Load the lexicon now (at server start) instead of on the first question.
+
+    `background=False` waits for it and loads the segmenter too: what a build step runs once so
+    the index is cached before any notebook starts.
+    """
     _LEXICON.start()
     if not background:
-        _LEXICON.wait()
+        _LEXICON.wait().cut("预热", hmm=False)
 
 
 # ------------------------------------------------------------------ texts to concepts
