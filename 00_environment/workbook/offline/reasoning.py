@@ -89,7 +89,13 @@ def agent_name(tool_name: str) -> str:
 def _because(zh: bool, why: list[str]) -> str:
     if not why:
         return "它最符合这个问题" if zh else "it is the closest match"
-    return f"它的描述提到{_join(zh, why)}" if zh else f"its description mentions {_join(zh, why, quote=False)}"
+    if zh:  # English words from an English description are quoted, so the two scripts stay apart
+        return f"它的描述提到{_join(zh, [w if _is_chinese(w) else f'“{w}”' for w in why])}"
+    return f"its description mentions {_join(zh, why, quote=False)}"
+
+
+def _is_chinese(word: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in word)
 
 
 def _calls(zh: bool, names: list[str], arguments: dict | None) -> str:
