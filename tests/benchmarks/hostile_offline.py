@@ -3,9 +3,10 @@
     .venv/bin/python tests/benchmarks/hostile_offline.py [--source DIR] [--scale 1.0]
 
 A script, not a test: it prints one row per kind of hostile input (tried, answered 2xx, 400, other
-4xx, 500, hangs). A hang is a request with no answer within the client timeout; after a hang or a
-dropped connection the server is restarted so the next request gets a fair chance. `--source`
-points at a folder holding another copy of the `workbook` package, to measure old code.
+4xx, 500, hangs, dropped). A hang is a request with no answer within the client timeout; dropped is
+a connection broken mid-answer. After a hang, or a drop the server does not survive, it is
+restarted, so the next request gets a fair chance. `--source` points at a folder holding another
+copy of the `workbook` package, to measure old code.
 """
 
 from __future__ import annotations
@@ -238,8 +239,11 @@ class Runner:
         except httpx.TimeoutException:
             self.restart()
             return "hang"
-        except httpx.TransportError:
-            self.restart()
+        except httpx.TransportError:  # the connection broke mid-answer (a crash inside a stream)
+            try:
+                self.client.get("/models", timeout=TIMEOUT)
+            except httpx.TransportError:
+                self.restart()
             return "dropped"
 
     def fetch_stored(self, reply: httpx.Response) -> int | None:
