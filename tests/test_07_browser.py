@@ -90,7 +90,7 @@ def test_streamed_answer_tool_activity_and_handoff(page, backend):
     expect(answer).to_have_attribute("data-state", "done", timeout=30_000)
     expect(tool).to_have_text('get_weather → {"city": "北京", "condition": "晴", "temperature_c": 25}')
     expect(answer.locator(".handoff")).to_have_text("→ handed off to Weather specialist")
-    expect(answer.locator(".text")).to_have_text("根据 get_weather 的结果：city: 北京, condition: 晴, temperature_c: 25")
+    expect(answer.locator(".text")).to_contain_text("25")  # the model's wording is its own; the figure is the tool's
     expect(page.locator("#agent")).to_have_text("Weather specialist")
     expect(page.locator("#status")).to_have_text("done")
     lengths = page.evaluate("window.lengths")
@@ -103,10 +103,10 @@ def test_streamed_answer_tool_activity_and_handoff(page, backend):
 def test_model_text_with_markup_renders_inert(page, backend):
     page.goto(backend + "/")
     expect(page.locator("#conversation")).to_contain_text("conversation")
-    ask(page, f"{XSS} hello")
-    answer = ask(page, "What did I just ask?")  # the offline model quotes the question back
+    answer = ask(page, f"Where is my order {XSS}?")  # the tool and the model quote the "order id" back
+    expect(answer.locator(".tool")).to_contain_text(XSS)
     expect(answer.locator(".text")).to_contain_text(XSS)
-    expect(page.locator(".msg.user").first).to_have_text(f"{XSS} hello")
+    expect(page.locator(".msg.user").first).to_have_text(f"Where is my order {XSS}?")
     page.wait_for_timeout(300)
     assert page.locator("#messages img").count() == 0
     assert page.dialogs == []
@@ -119,14 +119,15 @@ def test_standalone_page_calls_the_backend_across_origins(page, backend, static_
     answer = ask(page, "Where is my order A1001?")
     expect(answer.locator(".tool")).to_contain_text('query_order → {"order_id": "A1001", "status": "shipped"')
     expect(page.locator("#agent")).to_have_text("Order specialist")
-    follow_up = ask(page, "What did I just ask?")
-    expect(follow_up.locator(".text")).to_contain_text("Where is my order A1001?")
-    expect(follow_up.locator(".handoff")).to_have_count(0)  # the triage agent starting a turn is no handoff
-    # "New conversation" starts over: the history is gone.
+    follow_up = ask(page, "Is P100 in stock?")
+    # One handoff line: the triage agent starting the turn is no handoff.
+    expect(follow_up.locator(".handoff")).to_have_text(["→ handed off to Product specialist"])
+    expect(follow_up.locator(".tool")).to_have_text('check_inventory → {"sku": "P100", "in_stock": true, "units": 42}')
+    # "New conversation" starts over with a new id.
+    before = page.locator("#conversation").text_content()
     page.click("#new-conversation")
     expect(page.locator(".msg")).to_have_count(0)
-    fresh = ask(page, "What did I just ask?")
-    expect(fresh.locator(".text")).not_to_contain_text("A1001")
+    expect(page.locator("#conversation")).not_to_have_text(before)
 
 
 def test_errors_are_shown(page, backend):

@@ -18,9 +18,10 @@ import time
 import httpx
 import pytest
 from servers import postgres_server, redis_server, require
-from sse_helpers import parse_sse, server_env, shape, uvicorn_server
+from sse_helpers import ROOT, parse_sse, server_env, shape, uvicorn_server
 
 BACKENDS = ["sqlite", "postgresql", "redis"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
 REFUND = "Please refund 899 CNY for order A1002"
 
 
@@ -283,3 +284,60 @@ def test_a_store_that_goes_away_mid_run_ends_the_stream_with_an_error_and_servic
     assert after[:len(kept)] == kept  # the first turn is intact
     assert [m for m in user_messages(url, cid) if m != "北京的天气"] == ["Where is my order A1001?",
                                                                      "Is P100 in stock?"]
+
+
+# ---------- the approval flow in the page, in Chromium ----------
+
+@pytest.fixture(scope="module")
+def page_service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("page")
+    env = server_env(CHAT_SESSION_URL=f"sqlite:///{folder}/chat.db", OFFLINE_MODEL_DELAY_MS="10")
+    with uvicorn_server(folder, env, workers=2) as (base, _):
+        yield base
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1000, "height": 760})
+        page = context.new_page()
+        page.dialogs = []
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        yield page
+        browser.close()
+
+
+def test_the_page_approves_and_rejects_a_refund(page, page_service):
+    from playwright.sync_api import expect
+
+    page.goto(page_service + "/")
+    expect(page.locator("#conversation")).to_contain_text("conversation")
+    for decision, result in [("Approve", '{"order_id": "A1002", "refunded_cny": 899, "status": "refunded"}'),
+                             ("Reject", "Tool execution was not approved.")]:
+        page.fill("#query", REFUND)
+        page.press("#query", "Enter")
+        box = page.locator(".approval").last
+        expect(box).to_be_visible(timeout=30_000)
+        expect(box.locator(".reason")).to_have_text("Refunds above 500 CNY need a supervisor's approval.")
+        expect(box.locator(".call")).to_have_text('refund_order {"order_id": "A1002", "amount": 899}')
+        expect(page.locator("#status")).to_have_text("waiting for approval")
+        box.locator("button", has_text=decision).click()
+        expect(box.locator("button").first).to_be_disabled()
+        resumed = page.locator(".msg.assistant").last
+        expect(resumed).to_have_attribute("data-state", "done", timeout=30_000)
+        expect(resumed.locator(".handoff").first).to_have_text(
+            "refund_order: approved" if decision == "Approve" else "refund_order: rejected")
+        expect(resumed.locator(".tool")).to_have_text(f"refund_order → {result}")
+        expect(page.locator("#status")).to_have_text("done")
+    page.fill("#query", "Tell me a joke")
+    page.press("#query", "Enter")
+    rejected = page.locator(".msg.assistant").last
+    expect(rejected).to_have_class("msg assistant rejected", timeout=30_000)
+    expect(rejected.locator(".text")).to_have_text("The ITS desk answers questions about the weather, orders, "
+                                                   "products, returns and refunds. (category: other)")
+    assert page.dialogs == [] and page.locator(".error").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "sse_chat_approval.png"), full_page=True)
