@@ -96,7 +96,7 @@ def test_a_stale_translation_is_reported(tmp_path):
     changed.write_text(json.dumps(notebook), encoding="utf-8")
     edition = type(source)(changed, source.catalogue, tmp_path / "out.ipynb")
     edition.build()
-    assert edition.stale == [first["id"]]
+    assert first["id"] in edition.stale
 
 
 def test_chapter_files_are_found_from_the_zh_cn_folder(monkeypatch):
