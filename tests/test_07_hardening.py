@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +19,7 @@ import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sse_helpers import ROOT, parse_sse, server_env, uvicorn_process
-
-from workbook.mcp_process import stop_process
-from workbook.offline import free_port
+from sse_helpers import external_model_env, model_process, parse_sse, server_env, uvicorn_process, wait_until
 
 FD_LIMIT = 1024
 LAST_EVENTS = {"run_completed", "error", "guardrail_rejected", "approval_required"}  # how a stream can end
@@ -32,42 +27,8 @@ TOOL_QUESTION = "Is P100 in stock?"
 
 
 @contextmanager
-def model_process(delay_ms: float = 0):
-    """The offline course model as its own process; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "workbook", "serve", "--port", str(port),
-                                "--delay-ms", str(delay_ms)], cwd=ROOT, env=server_env(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_until(lambda: ok(base + "/models"), "the model did not start", process)
-        yield base, port
-    finally:
-        stop_process(process)
-
-
-def ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def wait_until(condition, message: str, process: subprocess.Popen | None = None, limit: float = 120) -> None:
-    """Poll a condition; the limit only stops a broken run from hanging (no timing is asserted)."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert process is None or process.poll() is None, message + " (the process exited)"
-        assert time.monotonic() < deadline, message
-        time.sleep(0.1)
-
-
-@contextmanager
 def chat_server(tmp_path: Path, model_url: str):
-    env = server_env(OPENAI_BASE_URL=model_url, OPENAI_API_KEY="any-key-the-model-accepts",
-                     OPENAI_MODEL_NAME="course-model", OPENAI_RESPONSES_API="true",
-                     OPENAI_AGENTS_DISABLE_TRACING="1", CHAT_PROVIDER_TIMEOUT="300")
-    env.pop("WORKBOOK_OFFLINE")
+    env = external_model_env(model_url, CHAT_PROVIDER_TIMEOUT="300")
     with uvicorn_process(tmp_path, env, fd_limit=FD_LIMIT) as (base, log_path, process):
         assert psutil.Process(process.pid).rlimit(psutil.RLIMIT_NOFILE)[0] == FD_LIMIT
         yield base, log_path, process
