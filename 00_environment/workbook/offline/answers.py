@@ -72,6 +72,20 @@ ZH_LABELS = {
     "booking": "预订", "ticket": "工单", "priority": "优先级", "category": "类别", "note": "备注", "to": "至",
     "method": "方式", "result": "结果", "from": "从", "available": "可用", "copies": "册数", "due": "到期",
     "location": "位置", "address": "地址", "phone": "电话", "email": "邮箱", "message": "消息", "days": "天数",
+    # bookings, travel, banking, shops: the field words of everyday services
+    "reservation": "预订", "code": "编号", "ref": "编号", "reference": "编号", "confirmation": "确认号",
+    "guests": "人数", "people": "人数", "party": "人数", "size": "人数", "table": "桌", "number": "号", "no": "号",
+    "seat": "座位", "seats": "座位", "gate": "登机口", "terminal": "航站楼", "flight": "航班", "departure": "起飞",
+    "arrival": "到达", "delay": "延误", "car": "车型", "vehicle": "车辆", "pickup": "取车", "return": "归还",
+    "mileage": "里程", "account": "账户", "balance": "余额", "overdraft": "透支", "limit": "额度", "fee": "手续费",
+    "interest": "利息", "rate": "利率", "hotel": "酒店", "breakfast": "早餐", "per": "每", "night": "晚",
+    "drug": "药品", "medicine": "药品", "prescription": "处方", "dose": "剂量", "book": "书", "library": "图书馆",
+    "assigned": "负责", "owner": "负责人", "sla": "时限", "hours": "小时数", "device": "设备", "bike": "自行车",
+    "repair": "维修单", "ready": "完工", "service": "服务", "model": "型号", "color": "颜色",
+    "colour": "颜色", "student": "学生", "course": "课程", "grade": "成绩", "score": "分数", "class": "班级",
+    "teacher": "老师", "school": "学校", "level": "级别", "duration": "时长", "start": "开始", "end": "结束",
+    "discount": "折扣", "points": "积分", "member": "会员", "currency": "币种",
+    "subtotal": "小计", "deposit": "押金", "tax": "税费", "sku": "SKU", "isbn": "ISBN", "vip": "VIP",
 }
 UNIT_SUFFIX = {"c": "°C", "celsius": "°C", "f": "°F", "cny": "¥", "rmb": "¥", "yuan": "¥", "usd": "$",
                "eur": "€", "gbp": "£", "km": " km", "kg": " kg", "pct": "%", "percent": "%",
@@ -94,14 +108,21 @@ def key_words(key: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in KEY_SPLIT.split(spaced) if w)
 
 
+def zh_label(key: str) -> str | None:
+    """The field name in Chinese, or None when some word of it has no Chinese label."""
+    words = [w for w in key_words(key) if w not in UNIT_SUFFIX or len(key_words(key)) == 1]
+    if is_chinese(key):
+        return key
+    if words and all(w in ZH_LABELS for w in words):
+        return "".join(ZH_LABELS[w] for w in words) or None
+    return None
+
+
 def humanise(key: str, lang: str = "en") -> str:
     """order_id → "order ID" / "订单编号"; in_stock → "in stock" / "库存"; temperature_c → "temperature"."""
     words = [w for w in key_words(key) if w not in UNIT_SUFFIX or len(key_words(key)) == 1]
-    if lang == "zh":
-        if words and all(w in ZH_LABELS for w in words):
-            return "".join(ZH_LABELS[w] for w in words) or key
-        if is_chinese(key):
-            return key
+    if lang == "zh" and (label := zh_label(key)):
+        return label
     phrase = " ".join(words) or key
     if phrase in EN_LABELS:
         return EN_LABELS[phrase]
@@ -210,21 +231,46 @@ def describe(value: Any, question: str, lang: str, entity: str | None = None, so
     return text
 
 
+CODE_VALUE = re.compile(r"[A-Z]{1,4}-?\d{2,}[A-Z0-9-]*|\d{2,}-[A-Z0-9-]+")
+SENTENCE_END = re.compile(r"[?？!！。]\s*$")  # a "name" that is a whole question is no name
+GENERIC_IDS = {"id", "code", "ref", "reference", "confirmation", "number", "no"}
+# A tool named after an act ("book_table", "rent_car") made a record of that act: a booking, a rental.
+ACT_NOUNS = {"book": "booking", "reserve": "reservation", "rent": "rental", "order": "order", "hire": "rental",
+             "register": "registration", "enrol": "enrolment", "enroll": "enrollment", "schedule": "appointment",
+             "open": "ticket", "file": "claim", "transfer": "transfer", "pay": "payment", "cancel": "cancellation"}
+TOOL_VERBS = {"id", "get", "my", "open", "check", "query", "find", "search", "book", "rent", "reserve", "cancel",
+              "create", "make", "lookup", "look", "up", "list", "show", "fetch"}
+
+
+def _id_noun(id_key: str, entity: str | None, source: str, lang: str) -> str:
+    """What an id names: "order" for order_id, "booking" for a bare `code` a booking tool returned."""
+    words = key_words(id_key)
+    if len(words) > 1 and words[-1] in ID_KEYS | GENERIC_IDS:
+        return humanise("_".join(words[:-1]), lang)
+    if words[-1] not in GENERIC_IDS:
+        return humanise(id_key, lang)  # sku, isbn: the key is its own name
+    act = next((ACT_NOUNS[w] for w in key_words(source) if w in ACT_NOUNS), None)
+    return humanise(act or entity or ("reference" if words[-1] != "id" else "item"), lang)
+
+
 def _lead(facts: dict, lang: str, entity: str | None, source: str = "") -> tuple[str, list[str]]:
     """ "Order A1001 (Wireless earbuds)" and the keys still to say."""
     keys = list(facts)
     ids = [k for k in keys if key_words(k)[-1:] and key_words(k)[-1] in ID_KEYS and not isinstance(facts[k], (dict, list))]
-    named = set(key_words(source)) - {"id", "get", "my", "open", "check", "query", "find", "search"}
+    # {"flight": "BA117"}: a one-word key holding a code names the record as well as "flight_id" would.
+    ids += [k for k in keys if k not in ids and len(key_words(k)) == 1 and isinstance(facts[k], str)
+            and CODE_VALUE.fullmatch(facts[k]) and not set(key_words(k)) & (STATE_KEYS | TIME_KEYS)]
+    named = set(key_words(source)) - TOOL_VERBS
     id_key = next((k for k in ids if set(key_words(k)) & named), ids[0] if ids else None)
     name_key = next((k for k in keys if set(key_words(k)) & set(NAME_KEYS) and isinstance(facts[k], str)
-                     and k != id_key), None)
+                     and k != id_key and len(str(facts[k])) <= 60 and not SENTENCE_END.search(str(facts[k]))), None)
     parts = []
     if id_key:
-        words = key_words(id_key)
-        noun = humanise(" ".join(words[:-1]) if words[-1] == "id" else id_key, lang) if len(words) > 1 \
-            or words[-1] != "id" else humanise(entity or "item", lang)
+        noun = _id_noun(id_key, entity, source, lang)
         value = str(facts[id_key])
-        if value.lower().startswith(noun.lower()):
+        if lang == "zh" and not is_chinese(noun) and noun.upper() != noun:
+            parts.append(value)  # a noun with no Chinese word: the value alone, never "code R-4471"
+        elif value.lower().startswith(noun.lower()):
             parts.append(value)  # "RMA-A1003", not "RMA RMA-A1003"
         else:
             parts.append(f"{noun} {value}" if lang == "zh" else f"{noun[:1].upper()}{noun[1:]} {value}")
@@ -239,7 +285,9 @@ def _lead(facts: dict, lang: str, entity: str | None, source: str = "") -> tuple
 
 
 EMPTY = {"", "n/a", "na", "none", "null", "-", "unknown"}
-MONEY_KEYS = {"price", "total", "amount", "cost", "fee", "subtotal", "balance", "deposit"}
+MONEY_KEYS = {"price", "total", "amount", "cost", "fee", "subtotal", "balance", "deposit", "limit", "refund",
+              "charge", "payment"}
+MAX_DETAILS = 3  # after what was asked, a brief answer names at most this many other facts
 
 
 def _with_currency(facts: dict) -> dict:
@@ -254,17 +302,26 @@ def _with_currency(facts: dict) -> dict:
     return merged
 
 
+def _echoes(question: str, value: Any) -> bool:
+    """The question already says this value ("for 3 nights" → nights 3): worth less room in the answer."""
+    text = _plain(value)
+    return bool(text) and re.search(rf"(?<![\w.]){re.escape(text)}(?![\w.])", question, re.I) is not None
+
+
 def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = None, source: str = "") -> str:
     if conversion := _conversion(facts, lang):
         return conversion
     facts = {k: v for k, v in _with_currency(facts).items() if v is not None and str(v).strip().lower() not in EMPTY
              or isinstance(v, bool)}
     lead, keys = _lead(facts, lang, entity, source)
-    verbs: list[str] = []
-    nouns: list[str] = []
+    parts: dict[str, list[str]] = {"verb": [], "tail": [], "noun": []}
     extra: list[str] = []
     said: set[str] = set()
     ordered = asked_first(question, keys)
+    asked = [k for k in ordered if asks_about(question, k)]
+    # What was asked for first, then the facts the question did not already say, then the echoes.
+    ordered = asked + sorted((k for k in ordered if k not in asked), key=lambda k: _echoes(question, facts[k]))
+    details = 0
     for key in ordered:
         value = facts[key]
         if isinstance(value, (dict, list)):
@@ -272,13 +329,17 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
             continue
         if str(value).lower() in said:
             continue  # eta "delivered" after status "delivered" says nothing new
-        said.add(str(value).lower())
         clause = _clause_zh(key, value) if lang == "zh" else _clause_en(key, value)
-        (verbs if clause[0] == "verb" else nouns).append(clause[1])
+        if key not in asked and clause[0] != "verb":
+            if details >= MAX_DETAILS:
+                continue  # a brief answer, not the whole record
+            details += 1
+        said.add(str(value).lower())
+        parts[clause[0]].append(clause[1])
     first = next((k for k in ordered if not isinstance(facts[k], (dict, list))), None)
-    nouns_first = bool(first and nouns and asks_about(question, first) and
+    nouns_first = bool(first and parts["noun"] and asks_about(question, first) and
                        (_clause_zh if lang == "zh" else _clause_en)(first, facts[first])[0] == "noun")
-    return " ".join(filter(None, [_assemble(lead, verbs, nouns, lang, nouns_first)] + extra))
+    return " ".join(filter(None, [_assemble(lead, parts, lang, nouns_first)] + extra))
 
 
 AMOUNT_KEYS = ("amount", "value", "quantity", "input")
@@ -297,27 +358,71 @@ def _conversion(facts: dict, lang: str) -> str | None:
     return f"{a} {facts['from']} is {r} {facts['to']}."
 
 
+CLOCK = re.compile(r"\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?", re.I)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ADJECTIVES = {"open", "available", "free", "paid", "valid", "active", "ready", "late", "closed", "due", "full",
+              "online", "eligible", "overdue", "urgent", "new", "used", "in stock"}
+PARTY_WORDS = {"guests", "guest", "people", "persons", "adults", "children", "kids", "passengers", "pax", "diners",
+               "travellers", "travelers", "party", "size"}
+NOT_PLURAL = {"status", "address", "class", "bus", "gas", "news", "series", "plus", "yes", "this", "is", "days", "hours"}
+
+
+def _is_adjective(word: str) -> bool:
+    return word in ADJECTIVES or word.endswith(("ed", "able", "ible"))
+
+
+def _is_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith("ss") and word not in NOT_PLURAL and len(word) > 2
+
+
 def _clause_en(key: str, value: Any) -> tuple[str, str]:
-    words = set(key_words(key))
+    """(kind, words): a "verb" says what the record is or does, a "tail" attaches to it ("for 4 guests",
+    "at 19:00"), a "noun" is a further fact ("table 12", "$180 per night")."""
+    all_words = [w for w in key_words(key) if w not in {"is", "has"}] or list(key_words(key))
+    words = set(all_words)
     label = humanise(key, "en")
     if isinstance(value, bool):
-        return "verb", f"is {'' if value else 'not '}{label.removeprefix('is ')}"
+        *subject, last = all_words
+        if _is_adjective(last) or humanise(key, "en") == "in stock":
+            adjective = "in stock" if humanise(key, "en") == "in stock" else last
+            if subject and adjective != "in stock":
+                return "noun", f"{humanise('_'.join(subject), 'en')} {'' if value else 'not '}{adjective}"
+            return "verb", f"is {'' if value else 'not '}{adjective}"
+        return "noun", f"with {label}" if value else f"no {label}"
     if words & STATE_KEYS:
         return "verb", f"is {value}"
-    if words & TIME_KEYS:
+    if words & PARTY_WORDS and isinstance(value, (int, float)):
+        noun = next((w for w in all_words if w in PARTY_WORDS and _is_plural(w)), "guests")
+        return "tail", f"for {_plain(value)} {noun if value != 1 else noun.removesuffix('s')}"
+    if words & TIME_KEYS or words & {"departure", "arrival", "start", "end", "pickup", "dropoff"}:
         text = str(value)
+        subject = humanise("_".join(w for w in all_words if w not in {"time", "date", "at", "on"}), "en")
         if re.fullmatch(r"\d+(?:\.\d+)?\s*(?:days?|hours?|minutes?|weeks?|h|min)", text) or _unit(key).strip() in (
                 "days", "hours", "min"):
             return "verb", f"should arrive in {_with_unit(key, value)}"
-        if re.match(r"\d{4}-\d{2}-\d{2}", text):
-            return "verb", f"is due on {text}"
+        if CLOCK.fullmatch(text.strip()):
+            return ("noun", f"{subject} at {text}") if subject else ("tail", f"at {text}")
+        if ISO_DATE.match(text):
+            if "due" in words:
+                return "verb", f"is due on {text}"
+            return ("noun", f"{subject} on {text}") if subject else ("tail", f"on {text}")
+        if subject and words & {"departure", "arrival", "start", "end", "pickup", "dropoff"}:
+            return "noun", f"{label} {text}"
         return "noun", f"the {label} is {text}"
+    if all_words[-1] in {"number", "no", "num", "nr"} and len(all_words) > 1:
+        return "noun", f"{humanise('_'.join(all_words[:-1]), 'en')} {value}"  # "table 12", "seat 14C"
+    if "per" in all_words[1:-1] or (all_words[-1] != "per" and "per" in all_words[:1]):
+        at = all_words.index("per")
+        after = " ".join(w for w in all_words[at + 1:] if w not in UNIT_SUFFIX)
+        return "noun", f"{_with_unit(key, value)} per {after}"  # "$180 per night"
     if words & COUNT_WORDS and isinstance(value, (int, float)):
         if words & {"stock"}:
             return "noun", f"{_plain(value)} in stock"
         if label.endswith("s"):
             return "noun", f"{_plain(value)} {label}"  # "42 units", "2 nights"
         return "noun", f"the {label} is {_plain(value)}"
+    if isinstance(value, int) and _is_plural(all_words[-1]) and all_words[-1] not in UNIT_SUFFIX:
+        return "noun", f"{value} {label}"  # "3 available rooms", "2 copies"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
         *noun, preposition = key_words(key)
         verb = {"to": "goes to", "from": "comes from"}.get(preposition, f"is {preposition}")
@@ -325,16 +430,48 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
     return "noun", f"the {label} is {_with_unit(key, value)}"
 
 
+# Common states in Chinese; the tool's own word follows in brackets so nothing is lost.
+ZH_STATES = {"confirmed": "已确认", "cancelled": "已取消", "canceled": "已取消", "shipped": "已发货",
+             "delivered": "已送达", "delayed": "延误", "on time": "准点", "pending": "待处理", "processing": "处理中",
+             "open": "处理中", "closed": "已关闭", "resolved": "已解决", "approved": "已批准", "rejected": "已拒绝",
+             "declined": "已拒绝", "boarding": "正在登机", "departed": "已起飞", "landed": "已降落",
+             "available": "可用", "booked": "已预订", "paid": "已付款", "refunded": "已退款", "ready": "已就绪",
+             "in transit": "运输中", "out of stock": "缺货", "in stock": "有货", "completed": "已完成",
+             "active": "有效", "expired": "已过期", "overdue": "已逾期", "returned": "已归还"}
+ZH_BOOLEAN = {"cancelled": ("已取消", "未取消"), "canceled": ("已取消", "未取消"), "available": ("可用", "不可用"),
+              "required": ("需要", "不需要"), "included": ("含", "不含"), "open": ("营业中", "未营业"),
+              "paid": ("已付款", "未付款"), "confirmed": ("已确认", "未确认"), "refundable": ("可退款", "不可退款"),
+              "overdue": ("已逾期", "未逾期"), "delayed": ("延误", "未延误"), "ready": ("已就绪", "未就绪")}
+
+
 def _clause_zh(key: str, value: Any) -> tuple[str, str]:
-    words = set(key_words(key))
-    label = humanise(key, "zh")
+    all_words = [w for w in key_words(key) if w not in {"is", "has"}] or list(key_words(key))
+    words = set(all_words)
+    label = zh_label(key)
     if isinstance(value, bool):
-        if words & {"stock", "available"}:
+        if words & {"stock", "available"} and set(all_words[:-1]) <= {"in"}:
             return "verb", "有货" if value else "暂时无货"
-        return "noun", f"{label}：{'是' if value else '否'}"
+        *subject, last = all_words
+        if last in ZH_BOOLEAN:
+            said = ZH_BOOLEAN[last][0 if value else 1]
+            noun = zh_label("_".join(subject)) if subject else ""
+            if subject and noun is None:
+                return "noun", f"{humanise(key)}：{'是' if value else '否'}"
+            return ("noun", f"{said}{noun}") if noun else ("verb", said)
+        if label and not _is_adjective(last):
+            return "noun", f"{'含' if value else '不含'}{label}"
+        return "noun", f"{label or humanise(key)}：{'是' if value else '否'}"
     text = _with_unit(key, value)
+    if words & STATE_KEYS and str(value).lower() in ZH_STATES:
+        return "verb", f"{ZH_STATES[str(value).lower()]}（{value}）"
+    if label is None:
+        return "noun", f"{humanise(key)} {text}"  # no Chinese word for the field: its name, never "x为 y"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
         return "noun", f"{label}{_space(label, text)}{text}"
+    if "per" in all_words[1:-1]:
+        after = zh_label("_".join(w for w in all_words[all_words.index("per") + 1:] if w not in UNIT_SUFFIX))
+        if after:
+            return "noun", f"每{after}{_space(after, text)}{text}"  # "每晚 $180"
     if words & TIME_KEYS and re.fullmatch(r"\d+(?:\.\d+)?\s*(?:days?|天)", text):
         days = re.sub(r"\s*(?:days?|天)$", "", text)
         return "verb", f"预计 {days} 天后送达"
@@ -348,14 +485,18 @@ def _space(before: str, after: str) -> str:
     return " " if is_chinese(before[-1]) != is_chinese(after[0]) else ""
 
 
-def _assemble(lead: str, verbs: list[str], nouns: list[str], lang: str, nouns_first: bool = False) -> str:
+def _assemble(lead: str, parts: dict[str, list[str]], lang: str, nouns_first: bool = False) -> str:
     """Lead, then what it is or does, then the other facts; what was asked for leads when it is a fact."""
+    verbs, tails, nouns = parts["verb"], parts["tail"], parts["noun"]
+    tails = sorted(tails, key=lambda t: not t.startswith("for "))  # "for 4 guests at 19:00"
     if lang == "zh":
-        body = "，".join(nouns + verbs if nouns_first else verbs + nouns)
+        body = "，".join(nouns + verbs + tails if nouns_first else verbs + tails + nouns)
         if not lead:
             return f"{body}。" if body else ""
         return f"{lead}：{body}。" if body else f"{lead}。"
     first = _join_en(verbs)
+    if tails:
+        first = f"{first} {' '.join(tails)}" if first else f"is {' '.join(tails)}"
     second = _join_en(nouns)
     if nouns_first and first:
         head = f"{lead}: {second}" if lead else second[:1].upper() + second[1:]
@@ -387,7 +528,9 @@ def _list_sentence(items: list, question: str, lang: str, entity: str | None, so
         return ("" if lang == "zh" else " ").join(_dict_sentence(i, question, lang, entity, source) for i in items)
     names = [_item_name(i) for i in items]
     shown, more = names[:LIST_SHOWN], len(names) - LIST_SHOWN
-    noun = humanise(entity, lang) if entity else ("项" if lang == "zh" else "items")
+    # "list_books" returns books: the tool's plural noun names the items when the output does not
+    plural = next((w for w in reversed(key_words(source)) if _is_plural(w) and w not in TOOL_VERBS), None)
+    noun = humanise(entity, lang) if entity else ("项" if lang == "zh" else plural or "items")
     if lang == "zh":
         listed = "、".join(shown)
         return f"共 {len(items)} 项：{listed} 等。" if more > 0 else f"共 {len(items)} 项：{listed}。"
@@ -506,7 +649,8 @@ def direct_answer(question: str, instructions: str = "", earlier: list[str] | No
     zh = writing == "zh"
     phrases = required_phrases(instructions)
     if GREETING.search(question) or WHO_ARE_YOU.search(question):
-        hello = "" if (phrases.start or phrases.name or phrases.title) else ("你好！" if zh else "Hello! ")
+        greeted = GREETING.search(question) and not (phrases.start or phrases.name or phrases.title)
+        hello = ("你好！" if zh else "Hello! ") if greeted else ""  # "who are you?" is answered, not greeted
         body = f"{hello}我是{role}，有什么可以帮你？" if zh else f"{hello}I'm {role}. How can I help?"
     else:
         asked = _shorten(question, 80)

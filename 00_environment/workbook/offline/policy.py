@@ -170,7 +170,9 @@ def choose_tools(req: ModelRequest) -> Decision:
     handed_off = any(t.role == "tool_call" and is_handoff(t.name) for t in req.since_question)
     tools = [t for t in req.tools if not t.hosted and not (handed_off and is_handoff(t.name))]
     if req.tool_choice not in ("auto", "required", "none"):
-        chosen = next(t for t in tools if t.name == req.tool_choice)
+        chosen = next((t for t in tools if t.name == req.tool_choice), None)
+        if chosen is None:  # the named tool is a handoff already taken
+            return Decision()
         call = _call(chosen, _evidence(req))
         return Decision(tool_calls=[call], summary=reasoning.summarise(
             lang, question, [(chosen.name, [])], json.loads(call.arguments), _kind(chosen)))
