@@ -61,7 +61,7 @@ def parse_output(text: str) -> Any:
 # ------------------------------------------------------------------ field names in words
 # Keys a reader should see as words, not identifiers. Units come from the key's last part.
 EN_LABELS = {"eta": "expected delivery", "qty": "quantity", "desc": "description", "sku": "SKU",
-             "rma": "RMA", "id": "ID", "vip": "VIP", "url": "URL", "temp": "temperature", "in stock": "in stock"}
+             "rma": "RMA", "id": "ID", "vip": "VIP", "iban": "IBAN", "sla": "SLA", "pin": "PIN", "url": "URL", "temp": "temperature", "in stock": "in stock"}
 ZH_LABELS = {
     "order": "订单", "status": "状态", "state": "状态", "eta": "预计送达", "delivery": "送达", "item": "商品",
     "product": "商品", "in": "", "stock": "库存", "units": "库存", "unit": "库存", "quantity": "数量", "qty": "数量",
@@ -81,18 +81,21 @@ ZH_LABELS = {
     "interest": "利息", "rate": "利率", "hotel": "酒店", "breakfast": "早餐", "per": "每", "night": "晚",
     "drug": "药品", "medicine": "药品", "prescription": "处方", "dose": "剂量", "book": "书", "library": "图书馆",
     "assigned": "负责", "owner": "负责人", "sla": "时限", "hours": "小时数", "device": "设备", "bike": "自行车",
-    "repair": "维修单", "ready": "完工", "service": "服务", "model": "型号", "color": "颜色",
+    "repair": "维修单", "ready": "完工", "quote": "报价", "fare": "票价", "service": "服务", "model": "型号", "color": "颜色",
     "colour": "颜色", "student": "学生", "course": "课程", "grade": "成绩", "score": "分数", "class": "班级",
     "teacher": "老师", "school": "学校", "level": "级别", "duration": "时长", "start": "开始", "end": "结束",
     "discount": "折扣", "points": "积分", "member": "会员", "currency": "币种",
-    "subtotal": "小计", "deposit": "押金", "tax": "税费", "sku": "SKU", "isbn": "ISBN", "vip": "VIP",
+    "subtotal": "小计", "deposit": "押金", "tax": "税费", "math": "数学", "history": "历史", "science": "科学",
+    "english": "英语", "physics": "物理", "chemistry": "化学", "biology": "生物", "art": "美术", "music": "音乐",
+    "iban": "IBAN", "holder": "户主", "opened": "开户日期", "patient": "患者", "passenger": "乘客", "sku": "SKU", "isbn": "ISBN", "vip": "VIP",
 }
 UNIT_SUFFIX = {"c": "°C", "celsius": "°C", "f": "°F", "cny": "¥", "rmb": "¥", "yuan": "¥", "usd": "$",
                "eur": "€", "gbp": "£", "km": " km", "kg": " kg", "pct": "%", "percent": "%",
                "days": " days", "hours": " hours", "minutes": " min", "mins": " min"}
 PREFIX_UNITS = {"¥", "$", "€", "£"}
 COUNT_WORDS = {"units", "count", "quantity", "qty", "copies", "rooms", "seats", "pages", "items", "nights", "stock"}
-NAME_KEYS = ("item", "product", "name", "title", "city", "hotel", "book", "bike", "room", "model")
+NAME_KEYS = ("item", "product", "name", "title", "city", "hotel", "book", "bike", "room", "model", "student",
+             "patient", "customer", "guest", "passenger", "holder", "member", "restaurant", "drug", "car")
 STATE_KEYS = {"status", "state", "condition", "weather"}
 TIME_KEYS = {"eta", "delivery", "arrival", "arrive", "due", "ready", "date", "time", "pickup"}
 ID_KEYS = {"id", "sku", "isbn", "code", "ref", "reference"}
@@ -152,7 +155,8 @@ ASKED = [  # (cue in the question, key words it asks for), in the order they are
     (r"\bwhen\b|\beta\b|\barriv|\bdeliver(?:y|ed)?\b|how long|什么时候|何时|几天|多久|(?<!到哪)到(?!哪)",
      TIME_KEYS),
     (r"\bstatus\b|\bwhere\b|\btrack|状态|到哪|哪里|进度", {"status", "state", "location"}),
-    (r"\bprice\b|\bcost|how much|多少钱|价格|价钱|费用", {"price", "cost", "amount", "total", "fee"}),
+    (r"\bprice\b|\bcost|how much|多少钱|价格|价钱|费用", {"price", "cost", "amount", "total", "fee", "quote", "fare",
+                                                      "rate", "charge"}),
     (r"in stock|\bavailab|\bstock\b|有货|库存|现货|有没有货", {"stock", "available", "units", "quantity", "qty"}),
     (r"weather|temperature|\bhot\b|\bcold\b|天气|气温|温度|冷|热", {"condition", "temperature", "weather", "temp"}),
 ]
@@ -287,7 +291,9 @@ def _lead(facts: dict, lang: str, entity: str | None, source: str = "") -> tuple
 EMPTY = {"", "n/a", "na", "none", "null", "-", "unknown"}
 MONEY_KEYS = {"price", "total", "amount", "cost", "fee", "subtotal", "balance", "deposit", "limit", "refund",
               "charge", "payment"}
-MAX_DETAILS = 3  # after what was asked, a brief answer names at most this many other facts
+MAX_DETAILS = 3  # after what was asked, a brief answer names at most this many other facts ...
+MAX_SHORT_DETAILS = 6  # ... or this many when they are short ("math A", "gate B12")
+SHORT_CLAUSE = 12
 
 
 def _with_currency(facts: dict) -> dict:
@@ -331,7 +337,8 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
             continue  # eta "delivered" after status "delivered" says nothing new
         clause = _clause_zh(key, value) if lang == "zh" else _clause_en(key, value)
         if key not in asked and clause[0] != "verb":
-            if details >= MAX_DETAILS:
+            short = len(clause[1]) <= SHORT_CLAUSE  # "math A", "gate B12": a table of short facts reads well
+            if details >= (MAX_SHORT_DETAILS if short else MAX_DETAILS):
                 continue  # a brief answer, not the whole record
             details += 1
         said.add(str(value).lower())
@@ -358,6 +365,7 @@ def _conversion(facts: dict, lang: str) -> str | None:
     return f"{a} {facts['from']} is {r} {facts['to']}."
 
 
+SHORT_VALUE = re.compile(r"[A-Z][A-Z0-9+-]{0,3}|[A-Z]?\d{1,4}[A-Z]?")
 CLOCK = re.compile(r"\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?", re.I)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ADJECTIVES = {"open", "available", "free", "paid", "valid", "active", "ready", "late", "closed", "due", "full",
@@ -399,7 +407,8 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
         subject = humanise("_".join(w for w in all_words if w not in {"time", "date", "at", "on"}), "en")
         if re.fullmatch(r"\d+(?:\.\d+)?\s*(?:days?|hours?|minutes?|weeks?|h|min)", text) or _unit(key).strip() in (
                 "days", "hours", "min"):
-            return "verb", f"should arrive in {_with_unit(key, value)}"
+            verb = "be ready" if "ready" in words else "be done" if words & {"done", "finished"} else "arrive"
+            return "verb", f"should {verb} in {_with_unit(key, value)}"
         if CLOCK.fullmatch(text.strip()):
             return ("noun", f"{subject} at {text}") if subject else ("tail", f"at {text}")
         if ISO_DATE.match(text):
@@ -427,6 +436,8 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
         *noun, preposition = key_words(key)
         verb = {"to": "goes to", "from": "comes from"}.get(preposition, f"is {preposition}")
         return "noun", f"the {humanise('_'.join(noun), 'en')} {verb} {value}" if noun else f"{preposition} {value}"
+    if isinstance(value, str) and SHORT_VALUE.fullmatch(value):
+        return "noun", f"{label} {value}"  # "gate B12", "math A": a code or a grade reads best after its name
     return "noun", f"the {label} is {_with_unit(key, value)}"
 
 
@@ -474,7 +485,7 @@ def _clause_zh(key: str, value: Any) -> tuple[str, str]:
             return "noun", f"每{after}{_space(after, text)}{text}"  # "每晚 $180"
     if words & TIME_KEYS and re.fullmatch(r"\d+(?:\.\d+)?\s*(?:days?|天)", text):
         days = re.sub(r"\s*(?:days?|天)$", "", text)
-        return "verb", f"预计 {days} 天后送达"
+        return "verb", f"预计 {days} 天后{'完成' if 'ready' in words else '送达'}"
     return "noun", f"{label}为{_space('为', text)}{text}"
 
 
@@ -560,7 +571,10 @@ def apply_phrases(text: str, phrases: Phrases | None, lang: str) -> str:
     if greeting and not body.startswith(greeting):
         body = f"{greeting}{'' if lang == 'zh' else ' '}{body}"
     if phrases.start and not body.startswith(phrases.start):
-        body = f"{phrases.start}{'' if lang == 'zh' else ' '}{body}"
+        # "Dear guest" opens a sentence: a comma before the reply, never "Dear guest我是…"
+        joint = ("，" if lang == "zh" else ", ") if phrases.start[-1:].isalnum() and phrases.start.isascii() else (
+            "" if lang == "zh" else " ")
+        body = f"{phrases.start}{joint}{body}"
     if phrases.end and phrases.end not in body:
         body = f"{body}{'' if lang == 'zh' else ' '}{phrases.end}"
     if phrases.sign and phrases.sign not in body:
@@ -644,7 +658,7 @@ def direct_answer(question: str, instructions: str = "", earlier: list[str] | No
     if recalled:
         return recalled
     if is_creative_request(question):
-        return cannot_do(question, writing)
+        return apply_phrases(cannot_do(question, writing), required_phrases(instructions), writing)
     role = persona(instructions, writing)
     zh = writing == "zh"
     phrases = required_phrases(instructions)

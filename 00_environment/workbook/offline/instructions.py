@@ -462,10 +462,15 @@ ROLE_WORDS = {
     "shop": "商店", "store": "商店", "bike": "自行车", "repair": "维修", "mechanic": "技师", "order": "订单",
     "refund": "退款", "billing": "账单", "sales": "销售", "triage": "分诊", "python": "Python",
     "developer": "开发人员", "poet": "诗人", "storyteller": "讲故事的人", "math": "数学", "city": "城市",
+    "pharmacist": "药剂师", "pharmacy": "药店", "receptionist": "接待员", "restaurant": "餐厅", "bank": "银行",
+    "teller": "柜员", "airline": "航空公司", "school": "学校", "it": "IT", "helpdesk": "服务台", "rental": "租赁",
+    "car": "汽车", "booking": "预订", "reservation": "预订", "waiter": "服务员", "nurse": "护士", "doctor": "医生",
 }
-ZH_ROLE_WORDS = {v: k for k, v in ROLE_WORDS.items() if k not in ("agent", "store", "storyteller")}
+ZH_ROLE_WORDS = {v: k for k, v in ROLE_WORDS.items()
+                 if k not in ("agent", "store", "storyteller", "helpdesk", "reservation")} | {"前台": "front desk"}
 ROLE_NOUNS = {"助手", "专员", "专家", "服务台", "机器人", "聊天机器人", "前台", "礼宾员", "图书管理员", "老师",
-              "辅导老师", "翻译", "技师", "开发人员", "诗人", "讲故事的人"}
+              "辅导老师", "翻译", "技师", "开发人员", "诗人", "讲故事的人", "药剂师", "接待员", "柜员", "服务员",
+              "护士", "医生"}
 ROLE_SKIP = {"of", "the", "a", "an", "for", "at", "in", "and", "s"}
 
 

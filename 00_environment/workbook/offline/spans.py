@@ -47,6 +47,30 @@ def _clause_around(text: str, position: int) -> str:
     return text[start: min(ends) if ends else len(text)]
 
 
+COURTESY = re.compile(
+    r"^(?:(?:please|pls|kindly|hi|hello|hey|thanks|thank you|could you|can you|would you|will you|i'd like to|"
+    r"i would like to|i want to|i wish to|i need to|i'd like you to|we'd like to|we want to|we need to|help me|"
+    r"go ahead and|just)[\s,]+)+", re.I)
+ZH_COURTESY = re.compile(r"^(?:请问|请|麻烦|帮我|帮忙|我想要|我想|我要|我需要|能不能|可以|能否|您好|你好|[，,\s])+")
+CODE = re.compile(r"#?\b[A-Za-z]*\d[\w-]*|#?\b[A-Z]{1,4}-[\w-]+")
+ARTICLES = {"my", "the", "a", "an", "our", "this", "that", "your", "please", "for", "me", "us", "number", "no"}
+CUSTOMER_REQUEST = ("customer request", "客户要求")
+
+
+def request_phrase(question: str) -> str:
+    """What the message asks for, in a few words: "Please cancel reservation R-4471" → "cancel reservation"."""
+    first = re.split(r"[.;!?。；！？,，]", question.strip(), maxsplit=1)[0] or question
+    if is_chinese(first):
+        core = CODE.sub("", ZH_COURTESY.sub("", first.strip())).strip(" ，,#")
+        core = re.sub(r"\s+", "", core)
+        return core if 0 < len(core) <= 10 else CUSTOMER_REQUEST[1]
+    core = CODE.sub(" ", COURTESY.sub("", first.strip()))
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", core) if w.lower() not in ARTICLES]
+    if not words or words[0].lower() in STOP:
+        return CUSTOMER_REQUEST[0]  # "I think…", "Is it…": no request to name
+    return " ".join(words[:4]).lower()
+
+
 def _tidy(text: str) -> str:
     return LEADING.sub("", text.strip(" \"'“”")).strip()
 
@@ -108,6 +132,61 @@ def topic(question: str) -> str:
     return quoted_title(question) or keywords(question)
 
 
+# ------------------------------------------------------------------ times, notes, the names of things
+CLOCK = (r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)(?![a-z])|\d{1,2}:\d{2}|noon|midnight|(?:at|by) \d{1,2} o'clock")
+DAY = (r"today|tonight|tomorrow|the day after tomorrow|this (?:morning|afternoon|evening)|"
+       r"(?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|\d{4}-\d{2}-\d{2}")
+PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night))?"
+EN_TIME = re.compile(rf"(?i:\b(?:(?:{DAY}){PART_OF_DAY}(?:\s+(?:at|by)\s+(?:{CLOCK}))?|(?:{CLOCK})"
+                     rf"(?:\s+(?:{DAY}){PART_OF_DAY})?))")
+ZH_NUMBER = "[零〇一二两三四五六七八九十\\d]"
+ZH_TIME = re.compile(
+    rf"(?:今天|明天|后天|今晚|明晚|今早|明早|周[一二三四五六日天]|星期[一二三四五六日天]|下周[一二三四五六日天]?|\d{{1,2}}月\d{{1,2}}[日号])?"
+    rf"(?:早上|上午|中午|下午|晚上|傍晚|凌晨)?(?:{ZH_NUMBER}{{1,3}}[点點時时](?:半|{ZH_NUMBER}{{1,3}}分)?|\d{{1,2}}:\d{{2}})"
+    rf"|今天|明天|后天|今晚|明晚")
+
+
+def times(text: str) -> list[str]:
+    """Times and days as said: "7pm", "tomorrow at 8:30", "明天晚上七点"."""
+    found = [m.group(0).strip() for m in EN_TIME.finditer(text)]
+    if CJK.search(text):
+        found += [m.group(0) for m in ZH_TIME.finditer(text) if m.group(0)]
+    return [f for f in dict.fromkeys(found) if f]
+
+
+NO_NOTE = ("none", "无")
+
+
+def note(question: str) -> str:
+    """The part of a message that is not the request itself: "a table for 4 at 7pm, it's a birthday"
+    → "it's a birthday". A message that is only a request leaves nothing to note."""
+    clauses = [c.strip() for c in re.split(r"[.;!?。；！？,，]|\s[-–—]\s", question) if c.strip()]
+    rest = [c for c in clauses[1:] if not re.fullmatch(
+        r"(?i:please|thanks|thank you|thx|cheers|ok|okay)|谢谢|多谢|麻烦了|拜托了|请|谢谢你|谢谢您", c)]
+    if not rest:
+        return NO_NOTE[1] if is_chinese(question) else NO_NOTE[0]
+    return ("，" if is_chinese(question) else ", ").join(rest)
+
+
+PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b((?:[A-Z][\w'&-]*\s+)*[A-Z][\w'&-]*)|^((?:[A-Z][\w'&-]*\s+)+[A-Z][\w'&-]*)")
+QUESTION_OPENERS = {"do", "does", "is", "are", "can", "could", "what", "which", "where", "when", "how", "any",
+                    "i", "please", "hi", "hello", "the", "a", "an", "my", "we", "book", "find", "show", "tell"}
+
+
+def thing_name(question: str) -> str | None:
+    """The name of a place or product the message mentions: "rooms at the Grand Hotel" → "Grand Hotel";
+    with no capitalised name, the message's content words ("ibuprofen")."""
+    if title := quoted_title(question):
+        return title
+    for match in re.finditer(r"\b[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*", question):
+        words = match.group(0).split()
+        while words and words[0].lower() in QUESTION_OPENERS:
+            words = words[1:]
+        if words and not CODE.fullmatch(words[0]):
+            return " ".join(words)
+    return None
+
+
 MESSAGE_WORDS = {"query", "text", "message", "question", "input", "prompt", "content", "utterance"}
 REASON_WORDS = {"reason", "why", "cause", "problem", "issue", "complaint", "fault", "defect"}
 NAME_WORDS = {"name", "customer", "guest", "person", "passenger", "contact", "user", "username", "patron",
@@ -115,6 +194,11 @@ NAME_WORDS = {"name", "customer", "guest", "person", "passenger", "contact", "us
 NOT_PERSON = {"product", "item", "book", "file", "city", "tool", "agent", "hotel", "company", "shop", "store",
               "bike", "model", "street", "place"}
 TITLE_WORDS = {"title", "book", "film", "movie", "song", "album", "work"}
+TIME_WORDS = {"time", "hour", "slot", "datetime", "at", "appointment", "arrival", "departure", "pickup"}
+NOTE_WORDS = {"note", "notes", "remark", "remarks", "comment", "comments", "special", "requests", "instructions",
+              "occasion", "preferences"}
+THING_WORDS = {"hotel", "restaurant", "shop", "store", "company", "drug", "medicine", "medication", "product", "item",
+               "bike", "car", "model", "brand", "venue", "airline", "branch", "pharmacy", "library", "school"}
 TOPIC_WORDS = {"topic", "subject", "keyword", "keywords", "search", "term", "terms", "tags", "tag"}
 
 
@@ -136,7 +220,13 @@ def free_text(field_name: str, question: str) -> str | None:
     if words & NAME_WORDS and not words & (NOT_PERSON | TITLE_WORDS):
         return name_span(question)
     if words & REASON_WORDS:
-        return reason(question)
+        return reason(question) or request_phrase(question)  # no cause given: what is asked, in a few words
+    if words & TIME_WORDS and not words & MESSAGE_WORDS:
+        return (times(question) or [None])[0]
+    if words & NOTE_WORDS:
+        return note(question)
+    if words & THING_WORDS and not words & MESSAGE_WORDS:
+        return thing_name(question) or keywords(question) or None
     if words & MESSAGE_WORDS:
         return " ".join(question.split())
     if words & {"topic", "subject"}:

@@ -1,0 +1,140 @@
+"""Answers and arguments read the way a careful model writes them, for services no lesson has.
+
+A restaurant, a hotel, an airline, a bank, a car rental: each test asks what a student would
+ask such an agent and checks one property of what the offline model says or sends.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from openai import OpenAI
+
+from workbook.offline import start_in_background
+from workbook.offline.answers import compose_answer, direct_answer
+from workbook.offline.spans import free_text
+
+BOOKING = '{"code": "R-4471", "status": "confirmed", "guests": 4, "time": "19:00", "table_number": 12}'
+FLIGHT = '{"flight": "BA117", "status": "delayed", "gate": "B12", "departure_time": "21:40", "delay_minutes": 45}'
+ROOM = '{"hotel": "Grand Hotel", "available_rooms": 3, "price_per_night_usd": 180, "breakfast": true, "nights": 3}'
+ACCOUNT = ('{"account_id": "AC-9921", "balance": 1520.75, "currency": "EUR", "overdraft_limit": 500, '
+           '"iban": "PT50 0002", "branch": "Baixa", "opened": "2019-03-02", "holder": "Ines"}')
+RUN_ON = re.compile(r"\bthe \w+ is .*\bthe \w+ is .*\bthe \w+ is ")  # three "the X is Y" in a row
+FIELD_AS_IS = re.compile(r"[a-z]+为")  # "guests为 4": an English field name glued to Chinese
+
+
+def test_counts_times_and_numbers_read_as_words():
+    text = compose_answer("A table for 4 at 7pm please", [("book_table", BOOKING)])
+    assert text == "Booking R-4471 is confirmed for 4 guests at 19:00; table 12."
+
+
+def test_a_code_field_is_named_after_what_the_tool_did():
+    rental = compose_answer("Rent me a car", [("rent_car", '{"booking_ref": "CR-7", "status": "confirmed"}')])
+    assert rental.startswith("Booking CR-7 is confirmed")
+    assert not compose_answer("Book it", [("book_table", BOOKING)]).startswith("Code")
+
+
+def test_a_one_word_key_holding_a_code_leads_the_answer():
+    text = compose_answer("What's the status of flight BA117?", [("flight_status", FLIGHT)])
+    assert text.startswith("Flight BA117 is delayed") and "departure at 21:40" in text
+    assert not RUN_ON.search(text)
+
+
+def test_chinese_answer_has_no_english_field_glued_to_chinese():
+    booking = compose_answer("帮我订明天晚上七点4个人的桌子", [("book_table", BOOKING)])
+    assert booking.startswith("预订 R-4471") and "已确认（confirmed）" in booking
+    assert not FIELD_AS_IS.search(booking) and "code" not in booking
+    flight = compose_answer("航班 BA117 延误了吗？", [("flight_status", FLIGHT)])
+    assert flight.startswith("航班 BA117") and "登机口为 B12" in flight and not FIELD_AS_IS.search(flight)
+
+
+def test_booleans_and_per_unit_prices():
+    text = compose_answer("Rooms at the Grand Hotel for 3 nights?", [("check_room", ROOM)])
+    assert "$180 per night" in text and "with breakfast" in text and "is breakfast" not in text
+    zh = compose_answer("Grand Hotel 有房间吗？", [("check_room", ROOM)])
+    assert "每晚 $180" in zh and "含早餐" in zh
+
+
+def test_a_long_record_is_summarised():
+    text = compose_answer("What's the balance of account AC-9921?", [("account_balance", ACCOUNT)])
+    assert text.startswith("Account AC-9921 (Ines): the balance is 1520.75 EUR")
+    assert sum(value in text for value in ("500", "PT50", "Baixa", "2019-03-02")) <= 3
+
+
+def test_short_facts_read_as_a_table_and_a_ready_time_is_not_a_delivery():
+    grades = compose_answer("Tom's grades?", [("get_grades", '{"student": "Tom Baker", "math": "A", '
+                                                             '"history": "B+", "science": "A-"}')])
+    assert grades == "Tom Baker: math A, history B+ and science A-."
+    quote = '{"quote_eur": 45, "ready_in_days": 2}'
+    assert compose_answer("How much to fix my brakes?", [("repair_quote", quote)]) == \
+        "The quote is €45; it should be ready in 2 days."
+    assert compose_answer("修刹车多少钱？", [("repair_quote", quote)]) == "报价为 €45，预计 2 天后完成。"
+
+
+def test_a_list_is_counted_with_the_tools_noun():
+    titles = json.dumps([f"Title {n}" for n in range(8)])
+    assert compose_answer("Books on Rome?", [("list_books", titles)]).startswith("8 books: Title 0")
+
+
+def test_required_phrases_join_the_reply_and_sign_a_refusal_too():
+    zh = direct_answer("Hello, who are you?", "You are a hotel concierge. Always answer in Chinese. "
+                                              "Start every reply with 'Dear guest'.")
+    assert "Dear guest，" in zh and "Dear guest我" not in zh
+    poem = direct_answer("Write a poem about autumn", "You are a friendly librarian. Sign as 'Ms. Reed'.")
+    assert "poems" in poem and poem.endswith("— Ms. Reed")
+    assert "front desk" in direct_answer("你好", "你是酒店前台。始终用英文回复。")
+
+
+@pytest.mark.parametrize(("field", "question", "expected"), [
+    ("reason", "Please cancel reservation R-4471", "cancel reservation"),
+    ("reason", "请取消预订 R-4471", "取消预订"),
+    ("cancel_reason", "Could you refund order 55-A?", "refund order"),
+    ("time", "A table for 4 at 7pm please, it's a birthday", "7pm"),
+    ("time", "Book us tomorrow at 8:30 pm for two", "tomorrow at 8:30 pm"),
+    ("time", "请帮我订明天晚上七点4个人的桌子", "明天晚上七点"),
+    ("pickup_time", "下午3点半来取车", "下午3点半"),
+    ("note", "A table for 4 at 7pm please, it's a birthday", "it's a birthday"),
+    ("note", "Two rooms for Friday. We'd like a quiet floor", "We'd like a quiet floor"),
+    ("special_requests", "A table for 2 at 8pm", "none"),
+    ("hotel", "Do you have rooms at the Grand Hotel for 3 nights?", "Grand Hotel"),
+    ("drug", "Do you have ibuprofen?", "ibuprofen"),
+])
+def test_free_text_fields_get_their_span_not_the_message(field, question, expected):
+    assert free_text(field, question) == expected
+
+
+@pytest.fixture(scope="module")
+def client():
+    server = start_in_background()
+    yield OpenAI(base_url=server.base_url, api_key="offline")
+    server.stop()
+
+
+TABLE = {"name": "book_table", "description": "Book a restaurant table for a number of guests at a time.",
+         "parameters": {"type": "object", "additionalProperties": False, "required": ["guests", "time", "note"],
+                        "properties": {"guests": {"type": "integer"}, "time": {"type": "string"},
+                                       "note": {"type": "string"}}}}
+CANCEL = {"name": "cancel_reservation", "description": "Cancel a restaurant reservation.",
+          "parameters": {"type": "object", "additionalProperties": False, "required": ["reservation_id", "reason"],
+                         "properties": {"reservation_id": {"type": "string"}, "reason": {"type": "string"}}}}
+
+
+def _call(client, api: str, question: str, tools: list[dict]) -> dict:
+    if api == "chat":
+        message = client.chat.completions.create(
+            model="course-model", messages=[{"role": "user", "content": question}],
+            tools=[{"type": "function", "function": t} for t in tools]).choices[0].message
+        return json.loads(message.tool_calls[0].function.arguments)
+    reply = client.responses.create(model="course-model", input=question,
+                                    tools=[{"type": "function", **t} for t in tools])
+    return json.loads(next(i for i in reply.output if i.type == "function_call").arguments)
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_tool_arguments_through_the_server(client, api):
+    booked = _call(client, api, "A table for 4 at 7pm please, it's a birthday", [TABLE, CANCEL])
+    assert booked == {"guests": 4, "time": "7pm", "note": "it's a birthday"}
+    cancelled = _call(client, api, "请取消预订 R-4471", [TABLE, CANCEL])
+    assert cancelled == {"reservation_id": "R-4471", "reason": "取消预订"}
