@@ -10,14 +10,15 @@ Printed:
   * for N concurrent streams (one tool question each, own conversation): streams completed, streams
     that ended in an `error` event or failed, the peak of the app's open descriptors;
   * for M conversations, each created (POST), used once (one question) and deleted (DELETE), 20 at a
-    time: the app's RSS and open descriptors before and after, and the RSS growth per conversation.
+    time: the app's RSS and open descriptors before, after M/2 and after M, and the RSS growth per
+    conversation in each half (the first half also fills caches that are filled once).
+`--log FILE` keeps the app's log (one line per request's cleanup), to see where a run went wrong.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import resource
 import subprocess
@@ -91,9 +92,12 @@ async def conversation_cycles(base: str, m: int, at_once: int = 20) -> list[str]
     """Create, use once and delete m conversations, `at_once` at a time."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(600, connect=120)) as client:
         async def one() -> str:
-            cid = (await client.post(base + "/api/conversations")).json()["conversation_id"]
-            outcome = await stream(client, base, cid)
-            cleared = await client.delete(f"{base}/api/conversations/{cid}")
+            try:
+                cid = (await client.post(base + "/api/conversations")).json()["conversation_id"]
+                outcome = await stream(client, base, cid)
+                cleared = await client.delete(f"{base}/api/conversations/{cid}")
+            except httpx.HTTPError as error:
+                return f"{type(error).__name__} in POST or DELETE"
             return outcome if cleared.status_code == 200 else f"DELETE {cleared.status_code}"
 
         outcomes: list[str] = []
@@ -102,10 +106,12 @@ async def conversation_cycles(base: str, m: int, at_once: int = 20) -> list[str]
         return outcomes
 
 
-def settle(process: psutil.Process) -> tuple[float, int]:
-    """RSS (MiB) and open descriptors once the app has gone quiet."""
+def settle(process: psutil.Process, model_port: int) -> tuple[float, int]:
+    """RSS (MiB) and open descriptors once the app has gone quiet. Idle connections to the model are
+    not counted: the HTTP client keeps up to 100 of them for reuse, by design."""
     time.sleep(2)
-    return process.memory_info().rss / 2**20, process.num_fds()
+    to_model = sum(1 for c in process.net_connections("tcp") if c.raddr and c.raddr.port == model_port)
+    return process.memory_info().rss / 2**20, process.num_fds() - to_model
 
 
 def main() -> None:
@@ -113,6 +119,7 @@ def main() -> None:
     parser.add_argument("--app-dir", type=Path, default=ROOT / "07_projects" / "sse_chat")
     parser.add_argument("--streams", type=int, nargs="*", default=[200, 500])
     parser.add_argument("--conversations", type=int, default=2000)
+    parser.add_argument("--log", type=Path, help="write the app's log here (default: discarded)")
     args = parser.parse_args()
     # This process holds every client socket: raise its own soft limit as far as the hard one.
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
@@ -127,15 +134,17 @@ def main() -> None:
                "OPENAI_MODEL_NAME": "course-model", "OPENAI_RESPONSES_API": "true",
                "OPENAI_AGENTS_DISABLE_TRACING": "1", "CHAT_DB_PATH": str(tmp / "bench.db"),
                "CHAT_PORT": str(app_port), "CHAT_PROVIDER_TIMEOUT": "300"}
-    command = [sys.executable, "-m", "uvicorn", "app:app", "--port", str(app_port), "--log-level", "warning"]
-    app = subprocess.Popen(command, cwd=args.app_dir, env=app_env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, preexec_fn=limit_open_files)
+    command = [sys.executable, "-X", "faulthandler", "-m", "uvicorn", "app:app", "--port", str(app_port),
+               "--log-level", "warning"]
+    log = open(args.log, "w") if args.log else subprocess.DEVNULL  # noqa: SIM115  (open while the app runs)
+    app = subprocess.Popen(command, cwd=args.app_dir, env=app_env, stdout=log, stderr=log,
+                           preexec_fn=limit_open_files)
     base = f"http://127.0.0.1:{app_port}"
     try:
         start_wait = time.monotonic()
         while not _up(base + "/api/health"):
             if app.poll() is not None or time.monotonic() - start_wait > 60:
-                raise SystemExit("the app did not start: " + app.stderr.read().decode()[-2000:])
+                raise SystemExit("the app did not start" + (f": see {args.log}" if args.log else ""))
             time.sleep(0.2)
         app_ps = psutil.Process(app.pid)
         console.print(f"app: {args.app_dir} (soft limit {app_ps.rlimit(psutil.RLIMIT_NOFILE)[0]} open files); "
@@ -160,25 +169,31 @@ def main() -> None:
                 console.print(f"  N={n}: {why}")
         console.print(streams)
 
-        gc.collect()
-        rss_before, fds_before = settle(app_ps)
-        model_before = psutil.Process(model.pid).memory_info().rss / 2**20
+        # In two halves: the first also fills what is filled once (caches, SQLite's page cache), the
+        # second shows what each further conversation costs.
+        half = args.conversations // 2
+        rss0, fds0 = settle(app_ps, model_port)
         t0 = time.perf_counter()
-        outcomes = asyncio.run(conversation_cycles(base, args.conversations))
+        outcomes = asyncio.run(conversation_cycles(base, half))
+        rss1, fds1 = settle(app_ps, model_port)
+        outcomes += asyncio.run(conversation_cycles(base, args.conversations - half))
         wall = time.perf_counter() - t0
-        rss_after, fds_after = settle(app_ps)
-        model_after = psutil.Process(model.pid).memory_info().rss / 2**20
-        memory = Table(title=f"{args.conversations} conversations created, used once and deleted (20 at a time)")
-        for column in ("completed", "app RSS before", "after", "per conversation", "app fds before", "after",
-                       "model RSS before", "after", "wall s"):
+        rss2, fds2 = settle(app_ps, model_port)
+        memory = Table(title=f"{args.conversations} conversations created, used once and deleted (20 at a time); "
+                             "open fds less idle connections to the model")
+        for column in ("conversations", "completed", "app RSS", "growth per conversation", "app fds"):
             memory.add_column(column, justify="right")
-        per = (rss_after - rss_before) * 2**20 / args.conversations / 1024
-        memory.add_row(f"{outcomes.count('run_completed')}/{len(outcomes)}", f"{rss_before:.1f} MiB",
-                       f"{rss_after:.1f} MiB", f"{per:.1f} KiB", str(fds_before), str(fds_after),
-                       f"{model_before:.1f} MiB", f"{model_after:.1f} MiB", f"{wall:.1f}")
+        memory.add_row("0 (after the streams above)", "", f"{rss0:.1f} MiB", "", str(fds0))
+        memory.add_row(str(half), f"{outcomes[:half].count('run_completed')}/{half}", f"{rss1:.1f} MiB",
+                       f"{(rss1 - rss0) * 1024 / half:.1f} KiB", str(fds1))
+        memory.add_row(str(args.conversations), f"{outcomes.count('run_completed')}/{len(outcomes)}",
+                       f"{rss2:.1f} MiB", f"{(rss2 - rss1) * 1024 / (args.conversations - half):.1f} KiB "
+                       "(second half)", str(fds2))
         for why in sorted({o for o in outcomes if o != "run_completed"})[:3]:
             console.print(f"  conversations: {why}")
         console.print(memory)
+        console.print(f"wall {wall:.0f} s; the model process's RSS: "
+                      f"{psutil.Process(model.pid).memory_info().rss / 2**20:.1f} MiB")
     finally:
         stop_process(app)
         stop_process(model)
