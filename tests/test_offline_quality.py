@@ -14,7 +14,7 @@ from openai import OpenAI
 
 from workbook.offline import start_in_background
 from workbook.offline.answers import compose_answer, direct_answer
-from workbook.offline.spans import free_text
+from workbook.offline.spans import days, free_text
 
 BOOKING = '{"code": "R-4471", "status": "confirmed", "guests": 4, "time": "19:00", "table_number": 12}'
 FLIGHT = '{"flight": "BA117", "status": "delayed", "gate": "B12", "departure_time": "21:40", "delay_minutes": 45}'
@@ -95,14 +95,23 @@ def test_required_phrases_join_the_reply_and_sign_a_refusal_too():
     ("time", "Book us tomorrow at 8:30 pm for two", "tomorrow at 8:30 pm"),
     ("time", "请帮我订明天晚上七点4个人的桌子", "明天晚上七点"),
     ("pickup_time", "下午3点半来取车", "下午3点半"),
+    ("time", "Any rooms on 2026-12-24? And book a massage at 3pm", "3pm"),
     ("note", "A table for 4 at 7pm please, it's a birthday", "it's a birthday"),
     ("note", "Two rooms for Friday. We'd like a quiet floor", "We'd like a quiet floor"),
     ("special_requests", "A table for 2 at 8pm", "none"),
     ("hotel", "Do you have rooms at the Grand Hotel for 3 nights?", "Grand Hotel"),
     ("drug", "Do you have ibuprofen?", "ibuprofen"),
+    ("drug_name", "Do you have ibuprofen?", "ibuprofen"),  # a drug's name, not a person's
+    ("student_name", "What are Tom Baker's grades?", "Tom Baker"),
 ])
 def test_free_text_fields_get_their_span_not_the_message(field, question, expected):
     assert free_text(field, question) == expected
+
+
+def test_days_are_found_in_both_languages_even_next_to_chinese():
+    assert days("Can we come tomorrow evening at 8?") == ["tomorrow"]
+    assert days("从2026-12-01开始，下周五取车") == ["2026-12-01", "下周五"]
+    assert days("A table for 4 at 7pm") == []
 
 
 @pytest.fixture(scope="module")

@@ -89,7 +89,15 @@ def name_span(question: str) -> str | None:
             return f"{match.group(1) or ''}{name}".strip()
     if match := ZH_NAME.search(question):
         return match.group(1)
+    for match in POSSESSIVE.finditer(question):  # "Tom Baker's grades" names Tom Baker
+        if match.group(1).split()[0].lower() not in NOT_A_NAME | STOP | QUESTION_OPENERS | DAY_WORDS:
+            return match.group(1)
     return None
+
+
+POSSESSIVE = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)['’]s\b")
+DAY_WORDS = {"today", "tomorrow", "yesterday", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday",
+             "saturday", "sunday", "everyone", "nobody", "someone", "mother", "father", "children"}
 
 
 QUOTED = re.compile(r"《([^》]+)》|「([^」]+)」|『([^』]+)』|“([^”]+)”|\"([^\"]+)\"|(?<!\w)'([^']+)'(?!\w)|‘([^’]+)’")
@@ -154,6 +162,18 @@ def times(text: str) -> list[str]:
     return [f for f in dict.fromkeys(found) if f]
 
 
+EN_DAY = re.compile(rf"(?i:(?<![A-Za-z0-9])(?:{DAY})(?![A-Za-z0-9]))")  # "从2026-12-01开始" too
+ZH_DAY = re.compile(r"今天|明天|后天|大后天|今晚|明晚|(?:下|这|本)?(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}月\d{1,2}[日号]")
+
+
+def days(text: str) -> list[str]:
+    """Days as said, without the time: "tomorrow", "next Friday", "明天", "周五"; ISO dates too."""
+    found = [m.group(0) for m in EN_DAY.finditer(text)]
+    if CJK.search(text):
+        found += [m.group(0) for m in ZH_DAY.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
 NO_NOTE = ("none", "无")
 
 
@@ -214,6 +234,8 @@ def free_text(field_name: str, question: str) -> str | None:
     message itself. A field the rules cannot place, or a span the question lacks, gives None.
     """
     words = field_words(field_name)
+    if words & THING_WORDS and not words & (MESSAGE_WORDS | NAME_WORDS - {"name"}):
+        return thing_name(question) or keywords(question) or None  # drug_name, hotel: a thing, not a person
     if words & TITLE_WORDS and not words & NAME_WORDS - {"name"}:
         if title := quoted_title(question):
             return title
@@ -222,11 +244,11 @@ def free_text(field_name: str, question: str) -> str | None:
     if words & REASON_WORDS:
         return reason(question) or request_phrase(question)  # no cause given: what is asked, in a few words
     if words & TIME_WORDS and not words & MESSAGE_WORDS:
-        return (times(question) or [None])[0]
+        found = times(question)  # a time of day before a bare day: "at 3pm" answers "time" better than "Friday"
+        return next((t for t in found if re.search(r"\d:|\d\s*[ap]\.?m|[点點时時]|noon|midnight", t, re.I)),
+                    found[0] if found else None)
     if words & NOTE_WORDS:
         return note(question)
-    if words & THING_WORDS and not words & MESSAGE_WORDS:
-        return thing_name(question) or keywords(question) or None
     if words & MESSAGE_WORDS:
         return " ".join(question.split())
     if words & {"topic", "subject"}:
