@@ -354,3 +354,21 @@ def test_fastapi_mounted_mcp_serves_prompts_resources_and_tools_with_approval(mo
     assert order["status"] == "cancelled"
     assert looked_up.interruptions == [] and "delivered" in looked_up.final_output
     assert [(i.name, i.tool_origin.mcp_server_name) for i in paused.interruptions] == [("open_rma", "desk")]
+
+
+def test_client_and_runner_retries_add_up_as_03_12_says():
+    import openai
+    from agents import ModelRetrySettings, retry_policies
+
+    retry = ModelRetrySettings(max_retries=4, backoff={"initial_delay": 0.01, "jitter": False},
+                               policy=retry_policies.http_status([500]))
+
+    async def go():
+        client, sent = _counting_client(max_retries=2)  # the openai client's default
+        try:
+            await Runner.run(_faulty_agent(client, "500", retry=retry), "Hello")
+        except openai.InternalServerError:
+            return len(sent)
+        raise AssertionError("a lasting 500 must reach the caller")
+
+    assert asyncio.run(go()) == 3 + 4  # client retries on the first attempt only, then the runner's 4
