@@ -73,6 +73,25 @@ def test_short_facts_read_as_a_table_and_a_ready_time_is_not_a_delivery():
     assert compose_answer("修刹车多少钱？", [("repair_quote", quote)]) == "报价为 €45，预计 2 天后完成。"
 
 
+def test_a_records_own_message_is_said_as_a_sentence():
+    assert compose_answer("Is the atlas in?", [("find_book", '{"error": "Book not found"}')]) == "Book not found."
+    booked = '{"success": true, "message": "Room 305 booked for 2 nights"}'
+    assert compose_answer("Book it", [("book_room", booked)]) == "Room 305 booked for 2 nights."
+    assert compose_answer("Book it", [("book_room", '{"ok": true}')]) == "Done."
+    assert compose_answer("订吧", [("book_room", '{"ok": false, "error": "No rooms left"}')]) == "No rooms left."
+
+
+def test_units_and_participles_read_in_both_languages():
+    loan = '{"loan_id": "L-55", "status": "approved", "term_months": 36}'
+    assert compose_answer("Loan status?", [("loan_status", loan)]) == "Loan L-55 is approved; the term is 36 months."
+    assert compose_answer("贷款批了吗？", [("loan_status", loan)]) == "贷款 L-55：已批准（approved），期限为 36 个月。"
+    ticket = '{"ticket_id": "IT-301", "assigned_to": "Sam", "sla_hours": 8}'
+    assert "assigned to Sam" in compose_answer("Ticket?", [("open_ticket", ticket)])
+    assert "负责人为 Sam" in compose_answer("工单？", [("open_ticket", ticket)])
+    order = '{"order": {"id": "A9", "status": "shipped", "items": [{"name": "Pen"}, {"name": "Ink"}]}}'
+    assert compose_answer("Order status?", [("get_order", order)]) == "Order A9 is shipped. 2 items: Pen and Ink."
+
+
 def test_a_list_is_counted_with_the_tools_noun():
     titles = json.dumps([f"Title {n}" for n in range(8)])
     assert compose_answer("Books on Rome?", [("list_books", titles)]).startswith("8 books: Title 0")

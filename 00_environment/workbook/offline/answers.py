@@ -78,9 +78,10 @@ ZH_LABELS = {
     "seat": "座位", "seats": "座位", "gate": "登机口", "terminal": "航站楼", "flight": "航班", "departure": "起飞",
     "arrival": "到达", "delay": "延误", "car": "车型", "vehicle": "车辆", "pickup": "取车", "return": "归还",
     "mileage": "里程", "account": "账户", "balance": "余额", "overdraft": "透支", "limit": "额度", "fee": "手续费",
-    "interest": "利息", "rate": "利率", "hotel": "酒店", "breakfast": "早餐", "per": "每", "night": "晚",
+    "interest": "", "rate": "利率", "term": "期限", "renewals": "续借次数", "left": "剩余",
+    "remaining": "剩余", "hotel": "酒店", "breakfast": "早餐", "per": "每", "night": "晚",
     "drug": "药品", "medicine": "药品", "prescription": "处方", "dose": "剂量", "book": "书", "library": "图书馆",
-    "assigned": "负责", "owner": "负责人", "sla": "时限", "hours": "小时数", "device": "设备", "bike": "自行车",
+    "assigned": "负责人", "owner": "负责人", "loan": "贷款", "claim": "理赔", "appointment": "预约", "sla": "时限", "hours": "小时数", "device": "设备", "bike": "自行车",
     "repair": "维修单", "ready": "完工", "quote": "报价", "fare": "票价", "service": "服务", "model": "型号", "color": "颜色",
     "colour": "颜色", "student": "学生", "course": "课程", "grade": "成绩", "score": "分数", "class": "班级",
     "teacher": "老师", "school": "学校", "level": "级别", "duration": "时长", "start": "开始", "end": "结束",
@@ -91,7 +92,9 @@ ZH_LABELS = {
 }
 UNIT_SUFFIX = {"c": "°C", "celsius": "°C", "f": "°F", "cny": "¥", "rmb": "¥", "yuan": "¥", "usd": "$",
                "eur": "€", "gbp": "£", "km": " km", "kg": " kg", "pct": "%", "percent": "%",
-               "days": " days", "hours": " hours", "minutes": " min", "mins": " min"}
+               "days": " days", "hours": " hours", "minutes": " min", "mins": " min", "weeks": " weeks",
+               "months": " months", "years": " years"}
+ZH_UNITS = {" days": " 天", " hours": " 小时", " min": " 分钟", " weeks": " 周", " months": " 个月", " years": " 年"}
 PREFIX_UNITS = {"¥", "$", "€", "£"}
 COUNT_WORDS = {"units", "count", "quantity", "qty", "copies", "rooms", "seats", "pages", "items", "nights", "stock"}
 NAME_KEYS = ("item", "product", "name", "title", "city", "hotel", "book", "bike", "room", "model", "student",
@@ -228,8 +231,8 @@ def describe(value: Any, question: str, lang: str, entity: str | None = None, so
     text = _plain(value).strip()
     if text[:1].islower() and text[:1].isascii():
         text = text[0].upper() + text[1:]  # a sentence, even when the tool wrote it in lower case
-    if text and lang == "zh" and not re.search(r"[。！？.!?）)」]$", text) and is_chinese(text):
-        text += "。"
+    if text and lang == "zh" and not re.search(r"[。！？.!?）)」]$", text):
+        text += "。" if is_chinese(text) else "."  # the tool's own English sentence keeps its own stop
     elif text and lang != "zh" and text[-1].isalnum():
         text += "."
     return text
@@ -308,6 +311,29 @@ def _with_currency(facts: dict) -> dict:
     return merged
 
 
+MESSAGE_KEYS = {"message", "msg", "detail", "details", "error", "errors", "description", "note", "info", "summary",
+                "result", "text", "answer", "reply"}
+SUCCESS_KEYS = {"success", "ok", "succeeded", "done", "successful"}
+
+
+def _is_message(key: str, value: Any) -> bool:
+    """{"message": "Room 305 booked"}: a field that is already a sentence for the reader."""
+    return isinstance(value, str) and " " in value.strip() and bool(set(key_words(key)) & MESSAGE_KEYS)
+
+
+def _message(facts: dict, lang: str) -> str:
+    """The record's own sentences (an error first), else what a bare {"success": true} means."""
+    keys = sorted((k for k, v in facts.items() if _is_message(k, v)), key=lambda k: "error" not in k)
+    if keys:
+        return ("" if lang == "zh" else " ").join(describe(facts[k], "", lang) for k in keys)
+    flags = [v for k, v in facts.items() if set(key_words(k)) & SUCCESS_KEYS and isinstance(v, bool)]
+    if flags and len(facts) == len(flags):
+        if all(flags):
+            return "已完成。" if lang == "zh" else "Done."
+        return "没有成功。" if lang == "zh" else "It did not succeed."
+    return ""
+
+
 def _echoes(question: str, value: Any) -> bool:
     """The question already says this value ("for 3 nights" → nights 3): worth less room in the answer."""
     text = _plain(value)
@@ -320,6 +346,8 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
     facts = {k: v for k, v in _with_currency(facts).items() if v is not None and str(v).strip().lower() not in EMPTY
              or isinstance(v, bool)}
     lead, keys = _lead(facts, lang, entity, source)
+    keys = [k for k in keys if not _is_message(k, facts[k]) and not (set(key_words(k)) & SUCCESS_KEYS
+                                                                      and isinstance(facts[k], bool))]
     parts: dict[str, list[str]] = {"verb": [], "tail": [], "noun": []}
     extra: list[str] = []
     said: set[str] = set()
@@ -346,7 +374,10 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
     first = next((k for k in ordered if not isinstance(facts[k], (dict, list))), None)
     nouns_first = bool(first and parts["noun"] and asks_about(question, first) and
                        (_clause_zh if lang == "zh" else _clause_en)(first, facts[first])[0] == "noun")
-    return " ".join(filter(None, [_assemble(lead, parts, lang, nouns_first)] + extra))
+    sentence = _assemble(lead, parts, lang, nouns_first)
+    if message := _message(facts, lang):
+        sentence = message if sentence in ("", f"{lead}.", f"{lead}。") else f"{message}{'' if lang == 'zh' else ' '}{sentence}"
+    return ("" if lang == "zh" else " ").join(filter(None, [sentence] + extra))
 
 
 AMOUNT_KEYS = ("amount", "value", "quantity", "input")
@@ -430,10 +461,13 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
         if label.endswith("s"):
             return "noun", f"{_plain(value)} {label}"  # "42 units", "2 nights"
         return "noun", f"the {label} is {_plain(value)}"
-    if isinstance(value, int) and _is_plural(all_words[-1]) and all_words[-1] not in UNIT_SUFFIX:
-        return "noun", f"{value} {label}"  # "3 available rooms", "2 copies"
+    if isinstance(value, int) and not isinstance(value, bool) and any(
+            _is_plural(w) and w not in UNIT_SUFFIX for w in all_words) and all_words[-1] not in UNIT_SUFFIX:
+        return "noun", f"{value} {label}"  # "3 available rooms", "2 copies", "2 renewals left"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
         *noun, preposition = key_words(key)
+        if noun and _is_adjective(noun[-1]):
+            return "noun", f"{humanise('_'.join(noun), 'en')} {preposition} {value}"  # "assigned to Sam"
         verb = {"to": "goes to", "from": "comes from"}.get(preposition, f"is {preposition}")
         return "noun", f"the {humanise('_'.join(noun), 'en')} {verb} {value}" if noun else f"{preposition} {value}"
     if isinstance(value, str) and SHORT_VALUE.fullmatch(value):
@@ -473,11 +507,16 @@ def _clause_zh(key: str, value: Any) -> tuple[str, str]:
             return "noun", f"{'含' if value else '不含'}{label}"
         return "noun", f"{label or humanise(key)}：{'是' if value else '否'}"
     text = _with_unit(key, value)
+    unit = _unit(key)
+    if unit in ZH_UNITS and text.endswith(unit):
+        text = text.removesuffix(unit) + ZH_UNITS[unit]  # "45 分钟", not "45 min", in a Chinese sentence
     if words & STATE_KEYS and str(value).lower() in ZH_STATES:
         return "verb", f"{ZH_STATES[str(value).lower()]}（{value}）"
     if label is None:
         return "noun", f"{humanise(key)} {text}"  # no Chinese word for the field: its name, never "x为 y"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
+        if len(all_words) > 1 and _is_adjective(all_words[-2]) and (noun := zh_label("_".join(all_words[:-1]))):
+            return "noun", f"{noun}为{_space('为', text)}{text}"  # assigned_to → "负责人为 Sam"
         return "noun", f"{label}{_space(label, text)}{text}"
     if "per" in all_words[1:-1]:
         after = zh_label("_".join(w for w in all_words[all_words.index("per") + 1:] if w not in UNIT_SUFFIX))
@@ -535,7 +574,7 @@ def _list_sentence(items: list, question: str, lang: str, entity: str | None, so
     """A short list is said item by item; a long one by its first few names and how many more."""
     if not items:
         return "没有找到结果。" if lang == "zh" else "Nothing was found."
-    if all(isinstance(i, dict) for i in items) and len(items) <= 3:
+    if all(isinstance(i, dict) and len(i) > 1 for i in items) and len(items) <= 3:
         return ("" if lang == "zh" else " ").join(_dict_sentence(i, question, lang, entity, source) for i in items)
     names = [_item_name(i) for i in items]
     shown, more = names[:LIST_SHOWN], len(names) - LIST_SHOWN
