@@ -92,6 +92,14 @@ def test_units_and_participles_read_in_both_languages():
     assert compose_answer("Order status?", [("get_order", order)]) == "Order A9 is shipped. 2 items: Pen and Ink."
 
 
+def test_an_amount_under_a_participle_and_an_echoed_question():
+    refund = '{"deposit_id": "D-7", "returned_eur": 150, "status": "returned", "paid_back_to": "card ending 42"}'
+    assert compose_answer("Return my deposit", [("return_deposit", refund)]) == \
+        "Deposit D-7 is returned (€150); paid back to card ending 42."
+    echoed = '{"city": "我上一句说了什么？", "condition": "rainy", "temperature_c": 9}'
+    assert compose_answer("我上一句说了什么？", [("get_forecast", echoed)]) == "有雨（rainy），气温为 9°C。"
+
+
 def test_a_list_is_counted_with_the_tools_noun():
     titles = json.dumps([f"Title {n}" for n in range(8)])
     assert compose_answer("Books on Rome?", [("list_books", titles)]).startswith("8 books: Title 0")

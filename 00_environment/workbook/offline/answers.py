@@ -81,7 +81,7 @@ ZH_LABELS = {
     "interest": "", "rate": "利率", "term": "期限", "renewals": "续借次数", "left": "剩余",
     "remaining": "剩余", "hotel": "酒店", "breakfast": "早餐", "per": "每", "night": "晚",
     "drug": "药品", "medicine": "药品", "prescription": "处方", "dose": "剂量", "book": "书", "library": "图书馆",
-    "assigned": "负责人", "owner": "负责人", "loan": "贷款", "claim": "理赔", "appointment": "预约", "sla": "时限", "hours": "小时数", "device": "设备", "bike": "自行车",
+    "assigned": "负责人", "refunded": "退款金额", "charged": "扣款金额", "paid": "已付", "back": "", "owner": "负责人", "loan": "贷款", "claim": "理赔", "appointment": "预约", "sla": "时限", "hours": "小时数", "device": "设备", "bike": "自行车",
     "repair": "维修单", "ready": "完工", "quote": "报价", "fare": "票价", "service": "服务", "model": "型号", "color": "颜色",
     "colour": "颜色", "student": "学生", "course": "课程", "grade": "成绩", "score": "分数", "class": "班级",
     "teacher": "老师", "school": "学校", "level": "级别", "duration": "时长", "start": "开始", "end": "结束",
@@ -334,6 +334,12 @@ def _message(facts: dict, lang: str) -> str:
     return ""
 
 
+def _is_the_question(value: Any, question: str) -> bool:
+    """A tool that echoes the whole question back ({"city": "what did I ask?"}) states no fact."""
+    text = " ".join(str(value).split())
+    return isinstance(value, str) and len(text) >= 6 and text == " ".join(question.split())
+
+
 def _echoes(question: str, value: Any) -> bool:
     """The question already says this value ("for 3 nights" → nights 3): worth less room in the answer."""
     text = _plain(value)
@@ -344,7 +350,7 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
     if conversion := _conversion(facts, lang):
         return conversion
     facts = {k: v for k, v in _with_currency(facts).items() if v is not None and str(v).strip().lower() not in EMPTY
-             or isinstance(v, bool)}
+             and not _is_the_question(v, question) or isinstance(v, bool)}
     lead, keys = _lead(facts, lang, entity, source)
     keys = [k for k in keys if not _is_message(k, facts[k]) and not (set(key_words(k)) & SUCCESS_KEYS
                                                                       and isinstance(facts[k], bool))]
@@ -371,6 +377,10 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
             details += 1
         said.add(str(value).lower())
         parts[clause[0]].append(clause[1])
+    for noun in list(parts["noun"]):  # "is refunded" and "¥120 refunded" say one thing: "is refunded (¥120)"
+        if (m := re.fullmatch(r"(\S+) (\w+ed)", noun)) and f"is {m.group(2)}" in parts["verb"]:
+            parts["verb"][parts["verb"].index(f"is {m.group(2)}")] = f"is {m.group(2)} ({m.group(1)})"
+            parts["noun"].remove(noun)
     first = next((k for k in ordered if not isinstance(facts[k], (dict, list))), None)
     nouns_first = bool(first and parts["noun"] and asks_about(question, first) and
                        (_clause_zh if lang == "zh" else _clause_en)(first, facts[first])[0] == "noun")
@@ -449,6 +459,9 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
         if subject and words & {"departure", "arrival", "start", "end", "pickup", "dropoff"}:
             return "noun", f"{label} {text}"
         return "noun", f"the {label} is {text}"
+    core = [w for w in all_words if w not in UNIT_SUFFIX]
+    if len(core) == 1 and core[0].endswith("ed") and re.match(r"[$€£¥]?\d", _with_unit(key, value)):
+        return "noun", f"{_with_unit(key, value)} {core[0]}"  # refunded_cny → "¥120 refunded"
     if all_words[-1] in {"number", "no", "num", "nr"} and len(all_words) > 1:
         return "noun", f"{humanise('_'.join(all_words[:-1]), 'en')} {value}"  # "table 12", "seat 14C"
     if "per" in all_words[1:-1] or (all_words[-1] != "per" and "per" in all_words[:1]):
@@ -466,7 +479,7 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
         return "noun", f"{value} {label}"  # "3 available rooms", "2 copies", "2 renewals left"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
         *noun, preposition = key_words(key)
-        if noun and _is_adjective(noun[-1]):
+        if noun and any(_is_adjective(w) for w in noun):
             return "noun", f"{humanise('_'.join(noun), 'en')} {preposition} {value}"  # "assigned to Sam"
         verb = {"to": "goes to", "from": "comes from"}.get(preposition, f"is {preposition}")
         return "noun", f"the {humanise('_'.join(noun), 'en')} {verb} {value}" if noun else f"{preposition} {value}"
@@ -482,7 +495,9 @@ ZH_STATES = {"confirmed": "已确认", "cancelled": "已取消", "canceled": "�
              "declined": "已拒绝", "boarding": "正在登机", "departed": "已起飞", "landed": "已降落",
              "available": "可用", "booked": "已预订", "paid": "已付款", "refunded": "已退款", "ready": "已就绪",
              "in transit": "运输中", "out of stock": "缺货", "in stock": "有货", "completed": "已完成",
-             "active": "有效", "expired": "已过期", "overdue": "已逾期", "returned": "已归还"}
+             "active": "有效", "expired": "已过期", "overdue": "已逾期", "returned": "已归还",
+             "sunny": "晴", "clear": "晴", "cloudy": "多云", "partly cloudy": "多云", "overcast": "阴", "rainy": "有雨",
+             "rain": "有雨", "snowy": "有雪", "snow": "有雪", "windy": "有风", "foggy": "有雾", "stormy": "有暴风雨"}
 ZH_BOOLEAN = {"cancelled": ("已取消", "未取消"), "canceled": ("已取消", "未取消"), "available": ("可用", "不可用"),
               "required": ("需要", "不需要"), "included": ("含", "不含"), "open": ("营业中", "未营业"),
               "paid": ("已付款", "未付款"), "confirmed": ("已确认", "未确认"), "refundable": ("可退款", "不可退款"),
@@ -515,7 +530,7 @@ def _clause_zh(key: str, value: Any) -> tuple[str, str]:
     if label is None:
         return "noun", f"{humanise(key)} {text}"  # no Chinese word for the field: its name, never "x为 y"
     if key_words(key)[-1:] and key_words(key)[-1] in PREPOSITIONS:
-        if len(all_words) > 1 and _is_adjective(all_words[-2]) and (noun := zh_label("_".join(all_words[:-1]))):
+        if len(all_words) > 1 and any(_is_adjective(w) for w in all_words[:-1]) and (noun := zh_label("_".join(all_words[:-1]))):
             return "noun", f"{noun}为{_space('为', text)}{text}"  # assigned_to → "负责人为 Sam"
         return "noun", f"{label}{_space(label, text)}{text}"
     if "per" in all_words[1:-1]:
