@@ -588,3 +588,14 @@ def test_creative_request_gets_one_honest_labelled_reply(client, api, question):
     assert "timetable" not in text and "时刻表" not in text, text  # no canned self-introduction
     assert re.search(r"can't|cannot|写不了|无法", text), text
     assert bool(CJK_CHAR.search(text)) == bool(CJK_CHAR.search(question)), text
+
+
+@APIS
+@pytest.mark.parametrize("question", ["我刚刚问了你什么问题？", "What did I just ask?"])
+def test_a_question_about_the_conversation_calls_no_tool(client, api, question):
+    """Generic words (问 "ask", 刚刚 "just now") meet no tool, and a recall question is answered from the turns."""
+    tools = [fn("get_weather", "Get the current weather for a city (查询城市天气).", city="string")]
+    turns = [{"role": "user", "content": "Is the ferry to Hel running today?"},
+             {"role": "assistant", "content": "It is."}, {"role": "user", "content": question}]
+    reply = ask(client, api, turns, tools=tools)
+    assert reply["calls"] == [] and "ferry to Hel" in reply["text"], reply

@@ -114,7 +114,7 @@ CHINESE_STOPWORDS = frozenset(
     及 或 或者 把 被 给 給 请 請 帮 幫 帮忙 幫忙 帮我 幫我 一下 个 個 这 這 那 这个 這個 那个 那個 这些 這些 那些 有 没 沒 没有 沒有
     什么 什麼 怎么 怎麼 怎样 怎樣 如何 多少 还 還 还有 還有 想 想要 要 能 能够 能夠 可以 会 會 就 都 也 很 一 不 吧 得 地 着 著
     过 過 让 讓 叫 对 對 从 從 到 为 為 为了 為了 向 跟 比 又 再 才 已经 已經 现在 現在 一些 一个 一個 一点 一點 需要 告诉 告訴 知道 谢谢 謝謝
-    好 好的 可能 应该 應該 所以 因为 因為 但是 如果 请问 請問 麻烦 麻煩""".split()
+    好 好的 可能 应该 應該 所以 因为 因為 但是 如果 请问 請問 麻烦 麻煩 问 問 刚 剛 刚刚 剛剛 刚才 剛才""".split()
 )
 # Words that negate the next content word. "t" is what is left of "don't", "isn't", "can't".
 NEGATIONS = frozenset("""not no never without nor t 不 没 沒 没有 沒有 别 別 无 無 未 非 不要 不用 不需要 不必

@@ -78,11 +78,18 @@ def decide(req: ModelRequest) -> Decision:
     if results and forced not in ("required",) and forced not in offered:
         return _finish(req, Decision(), results)
 
+    if req.tools and forced in ("auto",) and _asks_about_the_conversation(req):
+        return _finish(req, Decision(), results)  # "what did I just ask?" is answered from the turns
     if req.tools and forced != "none":
         decision = choose_tools(req)
         if decision.tool_calls:
             return decision
     return _finish(req, Decision(), results)
+
+
+def _asks_about_the_conversation(req: ModelRequest) -> bool:
+    earlier = [t for t in req.turns if t.role == "user"][:-1]
+    return bool(earlier) and bool(answers.RECALL.search(req.question) or answers.NAME_RECALL.search(req.question))
 
 
 # ------------------------------------------------------------------ rule 2: choosing tools
