@@ -114,6 +114,17 @@ def test_required_phrases_join_the_reply_and_sign_a_refusal_too():
     assert "front desk" in direct_answer("你好", "你是酒店前台。始终用英文回复。")
 
 
+def test_roles_and_refusals_name_what_they_can():
+    assert "我是友好的销售机器人" in direct_answer("hi", "You are Pedal Palace's friendly sales bot. Always reply in Chinese.")
+    both = direct_answer("Tell me a joke and write a poem", "You run a bike shop.")
+    assert "I can't write jokes or poems" in both
+    assert "I can't translate text" in direct_answer(
+        "Translate this paragraph into German: the shop opens at nine and closes late on Fridays.", "")
+    zh = direct_answer("给我写一首诗", 'You are a school librarian. Always start with "Hello reader!" '
+                                      'and end with "Happy reading."')
+    assert "Hello reader! 我" in zh and zh.endswith("。 Happy reading.")
+
+
 @pytest.mark.parametrize(("field", "question", "expected"), [
     ("reason", "Please cancel reservation R-4471", "cancel reservation"),
     ("reason", "请取消预订 R-4471", "取消预订"),

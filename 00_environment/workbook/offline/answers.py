@@ -626,11 +626,12 @@ def apply_phrases(text: str, phrases: Phrases | None, lang: str) -> str:
         body = f"{greeting}{'' if lang == 'zh' else ' '}{body}"
     if phrases.start and not body.startswith(phrases.start):
         # "Dear guest" opens a sentence: a comma before the reply, never "Dear guest我是…"
-        joint = ("，" if lang == "zh" else ", ") if phrases.start[-1:].isalnum() and phrases.start.isascii() else (
-            "" if lang == "zh" else " ")
+        latin = phrases.start.isascii()
+        joint = ("，" if lang == "zh" else ", ") if phrases.start[-1:].isalnum() and latin else (
+            "" if lang == "zh" and not latin else " ")
         body = f"{phrases.start}{joint}{body}"
     if phrases.end and phrases.end not in body:
-        body = f"{body}{'' if lang == 'zh' else ' '}{phrases.end}"
+        body = f"{body}{'' if lang == 'zh' and not phrases.end.isascii() else ' '}{phrases.end}"
     if phrases.sign and phrases.sign not in body:
         body = f"{body}\n——{phrases.sign}" if lang == "zh" else f"{body}\n— {phrases.sign}"
     return f"{mark}{'' if mark == MARK_ZH else ' '}{body}" if mark else body
@@ -662,6 +663,14 @@ CREATIVE_VERB = re.compile(r"\b(?:write|compose|make up|tell|create|generate|dra
 TRANSLATE = re.compile(r"\btranslate\b|翻译", re.I)
 
 
+def creative_kinds(question: str) -> list[str]:
+    """Every kind of writing the question asks for, in the order it names them: ["jokes", "poems"]."""
+    if not CREATIVE_VERB.search(question):
+        return []
+    found = [(m.start(), kind) for pattern, kind, _ in CREATIVE if (m := re.search(pattern, question, re.I))]
+    return [kind for _, kind in sorted(found)]
+
+
 def is_creative_request(question: str) -> str | None:
     """What the question asks to be created ("poems", "code"…), or None.
 
@@ -681,10 +690,13 @@ def cannot_do(question: str, lang: str | None = None) -> str:
     """A short, honest, labelled reply to a request only a real language model can fulfil."""
     lang = writing_language(lang or ("zh" if is_chinese(question) else "en"))
     kind = is_creative_request(question) or "that"
+    kinds = creative_kinds(question) if kind != "translations" else []
     if lang == "zh":
-        noun = next((zh for _, en, zh in CREATIVE if en == kind), "翻译" if kind == "translations" else "这个")
-        return f"{MARK_ZH}我写不了{noun}：我是按规则运行的替身，不是语言模型。在 .env 中配置真实模型即可。"
-    return (f"{MARK_EN} I can't write {kind}: I'm a rule-based stand-in, not a language model. "
+        nouns = [next(zh for _, en, zh in CREATIVE if en == k) for k in kinds]
+        what = "做不了翻译" if kind == "translations" else f"写不了{'或'.join(nouns) if nouns else '这个'}"
+        return f"{MARK_ZH}我{what}：我是按规则运行的替身，不是语言模型。在 .env 中配置真实模型即可。"
+    what = "translate text" if kind == "translations" else f"write {' or '.join(kinds) if kinds else kind}"
+    return (f"{MARK_EN} I can't {what}: I'm a rule-based stand-in, not a language model. "
             "Configure a provider in .env for a real one.")
 
 

@@ -494,8 +494,10 @@ def persona(instructions: str, lang: str = "en") -> str:
 
 def _role_in_chinese(role: str) -> str:
     role = re.split(r"\b(?:at|for|of|in|from|who|that|with)\b", role, maxsplit=1)[0]
+    role = re.sub(r"\b(?:[A-Z][\w&-]*\s+)*[A-Z][\w&-]*['’]s\b", " ", role)  # "Pedal Palace's": whose, not what
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", role) if w.lower() not in ROLE_SKIP]
-    if words and all(w in ROLE_WORDS for w in words):
+    if words and words[-1] in ROLE_WORDS:  # the head noun is known: unknown modifiers are left out, never mixed in
+        words = [w for w in words if w in ROLE_WORDS]
         rendered = [ROLE_WORDS[w] for w in words]
         if rendered[-1] not in ROLE_NOUNS:
             rendered.append("助手")
