@@ -50,6 +50,37 @@ def flaky_settings():
         policy=retry_policies.any(retry_policies.network_error(), retry_policies.http_status([400, 500, 503]))))'''),
         ],
     ),
+    Exercise(
+        id="03_12.2",
+        title="A fallback answer when the turns run out",
+        task="""Write an error handler (错误处理器) `out_of_turns(data)` for
+`Runner.run(..., error_handlers={"max_turns": out_of_turns})`. Instead of `MaxTurnsExceeded`, the
+customer gets a short apology, and the colleague who reads the conversation sees which tools already
+ran: the text must name every tool called so far (from `data.run_data.new_items`, the items of type
+`"tool_call_item"`, name in `item.raw_item.name`). Return it as
+`RunErrorHandlerResult(final_output=...)`. The check runs a desk with `max_turns=1` on questions of
+its own.""",
+        starter='''from agents import RunErrorHandlerInput, RunErrorHandlerResult
+
+
+def out_of_turns(data: RunErrorHandlerInput):
+    return None''',
+        solution='''from agents import RunErrorHandlerInput, RunErrorHandlerResult
+
+
+def out_of_turns(data: RunErrorHandlerInput):
+    tools = [item.raw_item.name for item in data.run_data.new_items if item.type == "tool_call_item"]
+    return RunErrorHandlerResult(
+        final_output=f"Sorry, this needs a colleague. Already checked: {', '.join(tools) or 'nothing'}.")''',
+        check="await check_out_of_turns(out_of_turns)",
+        wrong_answers=[
+            ("the same text whatever happened", '''from agents import RunErrorHandlerResult
+
+
+def out_of_turns(data):
+    return RunErrorHandlerResult(final_output="Sorry, this needs a colleague.")'''),
+        ],
+    ),
 ]
 
 # (fault the offline model injects, should the run get through, what it stands for)
@@ -88,3 +119,25 @@ async def check_flaky_settings(flaky_settings):
             expect(sent == 1, f"{what} is sent once and not retried", f"{sent} requests",
                    "leave 4xx statuses out of the policy: sending the same bad request again cannot help")
     return "5xx and dropped connections retried, a 400 left alone"
+
+
+@check("03_12.2", hint_on_error="return RunErrorHandlerResult(final_output=...) built from data.run_data.new_items")
+async def check_out_of_turns(out_of_turns):
+    from agents.exceptions import MaxTurnsExceeded
+
+    from workbook.course_tools import order_tool, weather_tool
+
+    desk = Agent(name="ITS desk", instructions="You are the ITS desk. Use the tools.", model=chat_model(),
+                 tools=[weather_tool, order_tool])
+    for question, tool in (("What is the weather in Madrid?", "get_weather"), ("Where is order A1002?", "query_order")):
+        try:
+            result = await Runner.run(desk, question, max_turns=1, error_handlers={"max_turns": out_of_turns})
+        except MaxTurnsExceeded:
+            expect(False, "a final answer instead of MaxTurnsExceeded", "MaxTurnsExceeded was raised",
+                   "return RunErrorHandlerResult(final_output=...), not None")
+        answer = result.final_output
+        expect(isinstance(answer, str) and answer, "a text for the customer", short(answer, 60),
+               "final_output=f\"...\"")
+        expect(tool in answer, f"the answer names the tool that already ran ({tool})", short(answer, 100),
+               "collect item.raw_item.name for items of type 'tool_call_item' in data.run_data.new_items")
+    return "a fallback naming the tools that ran, instead of an exception"
