@@ -51,10 +51,10 @@ def test_chinese_answer_has_no_english_field_glued_to_chinese():
 
 
 def test_booleans_and_per_unit_prices():
-    text = compose_answer("Rooms at the Grand Hotel for 3 nights?", [("check_room", ROOM)])
-    assert "$180 per night" in text and "with breakfast" in text and "is breakfast" not in text
+    text = compose_answer("Do you have rooms at the Grand Hotel for 3 nights?", [("check_room", ROOM)])
+    assert text == "Grand Hotel: 3 available rooms, $180 per night and breakfast included."  # the rooms first
     zh = compose_answer("Grand Hotel 有房间吗？", [("check_room", ROOM)])
-    assert "每晚 $180" in zh and "含早餐" in zh
+    assert "每晚 $180" in zh and "含早餐" in zh and zh.index("可用房间") < zh.index("每晚")
 
 
 def test_a_long_record_is_summarised():

@@ -160,7 +160,8 @@ ASKED = [  # (cue in the question, key words it asks for), in the order they are
     (r"\bstatus\b|\bwhere\b|\btrack|状态|到哪|哪里|进度", {"status", "state", "location"}),
     (r"\bprice\b|\bcost|how much|多少钱|价格|价钱|费用", {"price", "cost", "amount", "total", "fee", "quote", "fare",
                                                       "rate", "charge"}),
-    (r"in stock|\bavailab|\bstock\b|有货|库存|现货|有没有货", {"stock", "available", "units", "quantity", "qty"}),
+    (r"in stock|\bavailab|\bstock\b|\bdo you have\b|\bare there any\b|有货|库存|现货|有没有|有[^？?，。]{0,6}吗",
+     {"stock", "available", "units", "quantity", "qty"}),
     (r"weather|temperature|\bhot\b|\bcold\b|天气|气温|温度|冷|热", {"condition", "temperature", "weather", "temp"}),
 ]
 
@@ -437,7 +438,7 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
             if subject and adjective != "in stock":
                 return "noun", f"{humanise('_'.join(subject), 'en')} {'' if value else 'not '}{adjective}"
             return "verb", f"is {'' if value else 'not '}{adjective}"
-        return "noun", f"with {label}" if value else f"no {label}"
+        return "noun", f"{label} included" if value else f"no {label}"  # "breakfast included"
     if words & STATE_KEYS:
         return "verb", f"is {value}"
     if words & PARTY_WORDS and isinstance(value, (int, float)):
