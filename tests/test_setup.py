@@ -146,7 +146,7 @@ def test_setup_in_a_fresh_process_from_a_lesson_folder(tmp_path):
 def test_doctor_against_chat_only_mode(chat_only_server):
     checks = {c.feature: c for c in diagnose(chat_only_server.base_url, "k", "course-model")}
     assert list(checks) == ["Chat Completions", "Responses API", "streaming", "function tools",
-                            "json_schema output", "reasoning"]
+                            "json_schema output", "json_object output", "reasoning"]
     assert not checks["Responses API"].ok and checks["Responses API"].detail.startswith("404")
     assert "no Responses API" in checks["Responses API"].detail
     assert all(c.ok for name, c in checks.items() if name != "Responses API"), checks

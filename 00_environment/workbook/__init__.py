@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import threading
 
+from .capabilities import has, supports
 from .config import OFFLINE_KEY, OFFLINE_MODEL_NAME, ConfigError, Provider, check, read_env
 from .paths import chapter_path
 
-__all__ = ["setup", "chapter_path", "Provider", "ConfigError"]
+__all__ = ["setup", "supports", "has", "chapter_path", "Provider", "ConfigError"]
 __version__ = "1.0.0"
 
 _lock = threading.Lock()
@@ -34,23 +35,31 @@ def setup(dotenv_path: str | None = None, quiet: bool = False) -> Provider:
         values = {k: v for k, v in values.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     provider = check(values)
     if provider is None:
+        from .offline.profiles import get as get_profile
+
+        profile = get_profile(values.get("OFFLINE_MODEL_PROFILE"))  # e.g. dashscope: behave as that provider
         with _lock:
             if _offline_server is None:
                 from .offline import Options, start_in_background
 
                 delay = float(values.get("OFFLINE_MODEL_DELAY_MS") or 0)
-                _offline_server = start_in_background(Options(delay_ms=delay))
-        model = (values.get("OFFLINE_MODEL_NAME") or OFFLINE_MODEL_NAME).strip()
+                _offline_server = start_in_background(Options(delay_ms=delay, profile=profile.name))
+        model = (values.get("OFFLINE_MODEL_NAME") or "").strip()
+        model = model or (OFFLINE_MODEL_NAME if profile.name == "openai" else profile.example_model)
+        responses = profile.has("responses")
         os.environ.update({
             "OPENAI_BASE_URL": _offline_server.base_url,
             "OPENAI_API_KEY": OFFLINE_KEY,
             "OPENAI_MODEL_NAME": model,
-            "OPENAI_RESPONSES_API": "true",
+            "OPENAI_RESPONSES_API": "true" if responses else "false",
             "OPENAI_AGENTS_DISABLE_TRACING": "1",
+            "WORKBOOK_PROVIDER_PROFILE": profile.name,  # what workbook.supports() reads
         })
-        provider = Provider("offline course model", _offline_server.base_url, model, offline=True,
-                            responses_api=True)
+        title = "offline course model" + ("" if profile.name == "openai" else f" as {profile.title}")
+        provider = Provider(title, _offline_server.base_url, model, offline=True, responses_api=responses,
+                            any_model=profile.name == "openai")
     else:
+        os.environ.pop("WORKBOOK_PROVIDER_PROFILE", None)  # a real provider: its host tells (capabilities.py)
         os.environ["OPENAI_BASE_URL"] = provider.base_url
         os.environ["OPENAI_RESPONSES_API"] = "true" if provider.responses_api else "false"
         if provider.name != "OpenAI":

@@ -1,8 +1,9 @@
 """The workbook's command line.
 
-    python -m workbook serve [--port 8765] [--delay-ms 40] [--chat-only]
+    python -m workbook serve [--port 8765] [--delay-ms 40] [--chat-only] [--profile dashscope]
     python -m workbook doctor
     python -m workbook run [CHAPTER ...]
+    python -m workbook matrix [--write-readme | --check]   (every lesson on every provider profile)
     python -m workbook execute NOTEBOOK ...     (re-run notebooks and store their outputs)
     python -m workbook check [CHAPTER ...]      (run your exercise checks)
     python -m workbook practice build [--check] [LESSON ...]   (authoring: exercise cells, solutions)
@@ -26,14 +27,25 @@ console = Console()
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .config import read_env
     from .offline import Options, create_app
+    from .offline.profiles import get as get_profile
 
+    try:  # --profile, else OFFLINE_MODEL_PROFILE from .env, else the full OpenAI API
+        profile = get_profile(args.profile or read_env().get("OFFLINE_MODEL_PROFILE"))
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        return 2
+    model = "course-model" if profile.name == "openai" else profile.example_model
     mode = " (chat-only: /v1/responses answers 404)" if args.chat_only else ""
+    mode += "" if profile.name == "openai" else f" behaving as {profile.title}"
     console.print(f"Offline course model on http://127.0.0.1:{args.port}/v1{mode}. Point .env at it with\n"
                   f"  OPENAI_BASE_URL=http://127.0.0.1:{args.port}/v1\n  OPENAI_API_KEY=anything\n"
-                  "  OPENAI_MODEL_NAME=course-model\nCtrl+C stops it.")
-    uvicorn.run(create_app(Options(delay_ms=args.delay_ms, chat_only=args.chat_only)), host="127.0.0.1",
-                port=args.port, log_level="warning")
+                  f"  OPENAI_MODEL_NAME={model}\n"
+                  f"  OPENAI_RESPONSES_API={'true' if profile.has('responses') and not args.chat_only else 'false'}\n"
+                  "Ctrl+C stops it.")
+    uvicorn.run(create_app(Options(delay_ms=args.delay_ms, chat_only=args.chat_only, profile=profile.name)),
+                host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 
 
@@ -58,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     from .lessons import chapter_dirs, lessons, run_notebook, run_script
 
     provider = check(read_env())
-    console.print(provider.describe() if provider else "Model provider: the offline course model (no .env provider).")
+    profile = os.environ.get("OFFLINE_MODEL_PROFILE")
+    console.print(provider.describe() if provider else "Model provider: the offline course model (no .env provider)"
+                  + (f", profile {profile}." if profile else "."))
     todo = [lesson for chapter in chapter_dirs(args.chapters) for lesson in lessons(chapter)]
     if not todo:
         console.print("[yellow]No lessons found in the chosen chapters.[/]")
@@ -75,13 +89,27 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title="Lessons")
     for column in ("lesson", "status", "seconds", "detail"):
         table.add_column(column, justify="right" if column == "seconds" else "left", overflow="fold")
+    colours = {"passed": "[green]passed[/]", "failed": "[red]FAILED[/]"}
     for outcome in outcomes:
-        status = "[green]passed[/]" if outcome.ok else "[red]FAILED[/]"
+        status = colours.get(outcome.status, f"[yellow]{outcome.status}[/]")
         table.add_row(outcome.lesson, status, f"{outcome.seconds:.1f}", outcome.detail)
     console.print(table)
     failed = [o for o in outcomes if not o.ok]
-    console.print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    needs = [o for o in outcomes if o.ok and o.needs]
+    console.print(f"{len(outcomes) - len(failed) - len(needs)} passed, {len(failed)} failed")
+    if needs:  # its own line, so that readers of the line above keep working
+        console.print(f"{len(needs)} needs-capability (ran, skipping what this provider lacks)")
+    if args.results:
+        from .matrix import write_results
+
+        write_results(Path(args.results), provider.describe() if provider else "offline", outcomes)
     return 1 if failed else 0
+
+
+def matrix(args: argparse.Namespace) -> int:
+    from .matrix import matrix_command
+
+    return matrix_command(args, console)
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -114,13 +142,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--delay-ms", type=float, default=0.0, help="pause between streamed pieces (typewriter)")
     p.add_argument("--chat-only", action="store_true", help="answer /v1/responses with 404")
+    p.add_argument("--profile", help="behave as a provider documents: openai, dashscope, deepseek, siliconflow, "
+                   "ollama or vllm (default: OFFLINE_MODEL_PROFILE from .env, else openai)")
     p.set_defaults(func=serve)
     p = commands.add_parser("doctor", help="probe what the configured provider supports")
     p.set_defaults(func=doctor)
     p = commands.add_parser("run", help="execute every lesson of the chosen chapters (default: all)")
     p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01")
     p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--results", help="also write each lesson's status to this JSON file")
     p.set_defaults(func=run)
+    p = commands.add_parser("matrix", help="run every lesson against every provider profile of the offline model")
+    p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01 (default: all)")
+    p.add_argument("--profiles", nargs="+", help="default: openai dashscope deepseek siliconflow ollama vllm")
+    p.add_argument("--jobs", type=int, default=2, help="profiles run at the same time")
+    p.add_argument("--write-readme", action="store_true", help="write the table between the markers in README.md")
+    p.add_argument("--check", action="store_true", help="fail when README.md's table differs from this run's")
+    p.set_defaults(func=matrix)
     p = commands.add_parser("execute", help="re-execute notebooks offline and store their outputs")
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--timeout", type=float, default=300)

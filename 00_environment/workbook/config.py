@@ -38,10 +38,11 @@ class Provider:
     model: str
     offline: bool
     responses_api: bool
+    any_model: bool = False  # the offline model without a provider profile answers to any model name
 
     def describe(self) -> str:
         if self.offline:
-            return (f"Model provider: the offline course model ({self.model}), no API key needed. "
+            return (f"Model provider: the {self.name} ({self.model}), no API key needed. "
                     "Put a provider in .env to use a real model.")
         return f"Model provider: {self.name} at {self.base_url}, model {self.model}."
 

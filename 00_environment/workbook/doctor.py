@@ -69,17 +69,37 @@ def _json_schema(client: OpenAI, model: str) -> str:
     return f"valid JSON: {json.dumps(value, ensure_ascii=False):.60}"
 
 
+def _json_object(client: OpenAI, model: str) -> str:
+    # JSON mode: valid JSON, any shape. DashScope insists that the prompt says "JSON".
+    question = [{"role": "user", "content": "What's the weather in Beijing? Answer in JSON with city and temperature."}]
+    reply = client.chat.completions.create(model=model, messages=question, response_format={"type": "json_object"})
+    value = json.loads(reply.choices[0].message.content or "")
+    return f"valid JSON: {json.dumps(value, ensure_ascii=False):.60}"
+
+
+def _thought(reply) -> str | None:
+    """Reasoning as each provider sends it: `reasoning_content` (DeepSeek, Qwen) or `reasoning` (Ollama, vLLM)."""
+    message = reply.choices[0].message
+    extra = message.model_extra or {}
+    return getattr(message, "reasoning_content", None) or extra.get("reasoning_content") or extra.get("reasoning")
+
+
 def _reasoning(client: OpenAI, model: str) -> str:
     reply = client.chat.completions.create(model=model, messages=QUESTION, reasoning_effort="low")
-    thought = getattr(reply.choices[0].message, "reasoning_content", None)
-    if not thought:
-        raise RuntimeError("no reasoning_content in the reply (the model may not expose its reasoning)")
-    return f"reasoning: {thought!r:.50}"
+    if thought := _thought(reply):
+        return f"reasoning_effort: {thought!r:.50}"
+    # DashScope and SiliconFlow switch thinking on with a field of their own, sent through extra_body.
+    reply = client.chat.completions.create(model=model, messages=QUESTION, extra_body={"enable_thinking": True})
+    if thought := _thought(reply):
+        return f"extra_body enable_thinking: {thought!r:.40}"
+    raise RuntimeError("no reasoning in the reply, with reasoning_effort or enable_thinking (the model may not "
+                       "expose its reasoning)")
 
 
 PROBES: list[tuple[str, Callable[[OpenAI, str], str]]] = [
     ("Chat Completions", _chat), ("Responses API", _responses), ("streaming", _streaming),
-    ("function tools", _tools), ("json_schema output", _json_schema), ("reasoning", _reasoning),
+    ("function tools", _tools), ("json_schema output", _json_schema), ("json_object output", _json_object),
+    ("reasoning", _reasoning),
 ]
 
 

@@ -6,8 +6,10 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .capabilities import needs_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ["00_environment", "01_models", "02_tools", "03_agents", "04_output_items",
@@ -23,6 +25,14 @@ class Outcome:
     ok: bool
     seconds: float
     detail: str = ""
+    needs: list[str] = field(default_factory=list)  # capabilities the provider lacked (cells it skipped)
+
+    @property
+    def status(self) -> str:
+        """"passed", "failed", or "needs Responses API" for a lesson that ran but skipped cells."""
+        if not self.ok:
+            return "failed"
+        return "needs " + ", ".join(self.needs) if self.needs else "passed"
 
 
 def chapter_dirs(names: list[str] | None = None) -> list[Path]:
@@ -64,7 +74,7 @@ def run_script(path: Path, timeout: float = 180) -> Outcome:
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["(no output)"]
         return Outcome(_label(path), False, seconds, f"exit {done.returncode}: {tail[0]}")
-    return Outcome(_label(path), True, seconds)
+    return Outcome(_label(path), True, seconds, needs=needs_in(done.stdout))
 
 
 def run_notebook(path: Path, timeout: float = 180, write: bool = False) -> Outcome:
@@ -87,7 +97,13 @@ def run_notebook(path: Path, timeout: float = 180, write: bool = False) -> Outco
         return Outcome(_label(path), False, time.perf_counter() - start, f"{type(error).__name__}: {error}")
     if write:
         nbformat.write(clean(notebook), path)
-    return Outcome(_label(path), True, time.perf_counter() - start)
+    printed = "".join(_text(output) for cell in notebook.cells for output in cell.get("outputs", []))
+    return Outcome(_label(path), True, time.perf_counter() - start, needs=needs_in(printed))
+
+
+def _text(output) -> str:
+    text = output.get("text", "") if output.get("output_type") == "stream" else ""
+    return "".join(text) if isinstance(text, list) else text
 
 
 def clean(notebook):

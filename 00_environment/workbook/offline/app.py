@@ -38,6 +38,8 @@ from .chat_wire import chat_chunks, chat_completion
 from .faults import FaultInjection, checked
 from .models import ChatBody, ConversationBody, ResponsesBody, check_shape
 from .policy import decide, reasoning_summary
+from .profiles import Profile
+from .profiles import get as get_profile
 from .request import ApiError, Turn, bounded, parse_chat, parse_responses, responses_turns
 from .responses_wire import output_items, response_object, stream_events
 from .usage import Budget, stable_id
@@ -58,6 +60,7 @@ class Options:
     faults: str | None = None  # e.g. "429;retry-after=1" for every request (faults.py); X-Offline-Fault overrides
     body_timeout_s: float = 30.0  # a body still arriving after this gets 408: slow clients cannot hold a slot
     store_limit: int = 1000  # stored responses, and conversations, kept at most (least recently used go first)
+    profile: str | None = None  # behave as this provider documents (profiles.py); None: the full OpenAI API
 
 
 class Recent:
@@ -101,6 +104,7 @@ class Store:
 def create_app(options: Options | None = None) -> Starlette:
     options = options or Options()
     store = Store(options.store_limit)
+    profile: Profile = get_profile(options.profile)
 
     async def read_body(request: Request) -> tuple[dict, int]:
         """The JSON body and its size in bytes, read within the limits above."""
@@ -126,7 +130,7 @@ def create_app(options: Options | None = None) -> Starlette:
         return parse_json(b"".join(chunks)), size
 
     def error_response(error: ApiError) -> JSONResponse:
-        return JSONResponse(error.body(), status_code=error.status)
+        return JSONResponse(profile.error_body(error), status_code=error.status)  # in the provider's envelope
 
     async def sse(events, named: bool) -> Response:
         async def generate():
@@ -143,6 +147,8 @@ def create_app(options: Options | None = None) -> Starlette:
                                  headers={"cache-control": "no-cache"})
 
     async def models(request: Request) -> Response:
+        if not profile.has("models"):
+            return error_response(profile.not_found(request.url.path))
         return JSONResponse({"object": "list", "data": [
             {"id": name, "object": "model", "created": 0, "owned_by": "offline-course"} for name in MODELS]})
 
@@ -151,15 +157,17 @@ def create_app(options: Options | None = None) -> Starlette:
             body, _ = await read_body(request)
             check_shape(body, ChatBody)
             req = parse_chat(body)
+            profile.check_chat(body)  # a provider profile only narrows what the checks above accept
         except ApiError as error:
             return error_response(error)
+        req.reasoning = profile.reasoning(body, req.reasoning)
         decision = decide(req)
         reasoning = reasoning_summary(decision) if req.reasoning else None
         budget = Budget(req, body)
         created = int(time.time())
         if req.stream:
-            return await sse(chat_chunks(body, decision, budget, created, reasoning), named=False)
-        return JSONResponse(chat_completion(body, decision, budget, created, reasoning))
+            return await sse(profile.chat_chunks(chat_chunks(body, decision, budget, created, reasoning)), named=False)
+        return JSONResponse(profile.chat_message(chat_completion(body, decision, budget, created, reasoning)))
 
     async def responses(request: Request) -> Response:
         try:
@@ -168,11 +176,15 @@ def create_app(options: Options | None = None) -> Starlette:
             if options.chat_only or (isinstance(model, str) and any(a in model for a in CHAT_ONLY_ALIASES)):
                 raise ApiError(404, "Not Found: this provider has no Responses API (/v1/responses). Use Chat "
                                "Completions (/v1/chat/completions) instead.", None, "not_found")
+            if not profile.has("responses"):
+                raise profile.not_found(request.url.path)
             check_shape(body, ResponsesBody)
+            profile.check_responses(body)
             history, salt = _history(body, store)
             req = parse_responses(body, history)
         except ApiError as error:
             return error_response(error)
+        req.reasoning = profile.reasoning(body, req.reasoning)
         decision = decide(req)
         reasoning = reasoning_summary(decision) if req.reasoning else None
         budget = Budget(req, body)
@@ -196,6 +208,8 @@ def create_app(options: Options | None = None) -> Starlette:
         return stored(store.responses, request.path_params["rid"], "Response")
 
     async def create_conversation(request: Request) -> Response:
+        if not profile.has("conversations"):
+            return error_response(profile.not_found(request.url.path))
         try:
             body, size = await read_body(request)
             check_shape(body, ConversationBody)

@@ -1,0 +1,110 @@
+"""`python -m workbook matrix`: every lesson against the offline model in every provider profile.
+
+Each profile runs `python -m workbook run --results FILE` in its own process, with the model name
+that provider uses (`Qwen/Qwen3-32B` on SiliconFlow, `qwen3:8b` on Ollama), two profiles at a time.
+The table of lesson x profile goes between two markers in the top README (`--write-readme`);
+`--check` fails when the README's table differs from the run's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .lessons import ROOT
+from .offline.profiles import PROFILES
+
+BEGIN, END = "<!-- provider-matrix:begin -->", "<!-- provider-matrix:end -->"
+README = ROOT / "README.md"
+
+
+def write_results(path: Path, provider: str, outcomes) -> None:
+    path.write_text(json.dumps({"provider": provider, "lessons": {o.lesson: o.status for o in outcomes}},
+                               ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def run_profile(name: str, chapters: list[str], timeout: float = 1500) -> dict[str, str]:
+    """Each lesson's status with the offline model behaving as provider `name`."""
+    profile = PROFILES[name]
+    with tempfile.TemporaryDirectory() as folder:
+        results = Path(folder) / "results.json"
+        env = {**os.environ, "WORKBOOK_OFFLINE": "1", "OFFLINE_MODEL_PROFILE": name,
+               "OFFLINE_MODEL_NAME": "course-model" if name == "openai" else profile.example_model}
+        done = subprocess.run([sys.executable, "-m", "workbook", "run", *chapters, "--results", str(results)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        if not results.exists():
+            raise RuntimeError(f"profile {name}: workbook run wrote no results\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return json.loads(results.read_text(encoding="utf-8"))["lessons"]
+
+
+def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 2) -> dict[str, dict[str, str]]:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # each profile is its own process tree
+        found = dict(zip(profiles, pool.map(lambda name: run_profile(name, chapters), profiles), strict=True))
+    return found
+
+
+def table(matrix: dict[str, dict[str, str]]) -> str:
+    """Markdown: one row per lesson, one column per profile; "ok", "needs …" or "FAILED"."""
+    profiles = list(matrix)
+    lessons = list(dict.fromkeys(lesson for statuses in matrix.values() for lesson in statuses))
+    lines = ["| lesson | " + " | ".join(profiles) + " |", "|---|" + "---|" * len(profiles)]
+    for lesson in lessons:
+        cells = [_cell(matrix[p].get(lesson, "")) for p in profiles]
+        lines.append(f"| {lesson} | " + " | ".join(cells) + " |")
+    counts = []
+    for p in profiles:
+        statuses = list(matrix[p].values())
+        passed, failed = statuses.count("passed"), statuses.count("failed")
+        counts.append(f"{passed} / {len(statuses) - passed - failed} / {failed}")
+    lines.append("| **passed / needs / failed** | " + " | ".join(counts) + " |")
+    return "\n".join(lines)
+
+
+def _cell(status: str) -> str:
+    return {"passed": "ok", "failed": "**FAILED**", "": "–"}.get(status, status)
+
+
+def readme_table(text: str | None = None) -> str | None:
+    text = README.read_text(encoding="utf-8") if text is None else text
+    if BEGIN not in text or END not in text:
+        return None
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+
+
+def _between_markers(text: str, markdown: str) -> str:
+    before, rest = text.split(BEGIN, 1)
+    return f"{before}{BEGIN}\n{markdown}\n{END}{rest.split(END, 1)[1]}"
+
+
+def write_readme(markdown: str) -> None:
+    """The table into README.md, and the same table into its zh-CN translation, rebuilt."""
+    from .i18n import ENTRY, Edition, sha, write
+
+    english = _between_markers(README.read_text(encoding="utf-8"), markdown)
+    README.write_text(english, encoding="utf-8")
+    catalogue = ROOT / "00_environment" / "zh-CN" / "catalog" / "README.top.md"
+    chinese = _between_markers(catalogue.read_text(encoding="utf-8"), markdown)  # the table has no prose
+    chinese = ENTRY.sub(f"<!-- cell: file sha: {sha(english)} -->\n", chinese, count=1)
+    catalogue.write_text(chinese, encoding="utf-8")
+    write(Edition(README, catalogue, ROOT / "README.zh-CN.md"))
+
+
+def matrix_command(args, console) -> int:
+    profiles = args.profiles or list(PROFILES)
+    found = run_matrix(profiles, args.chapters, jobs=args.jobs)
+    markdown = table(found)
+    console.print(markdown)
+    failed = sum(list(s.values()).count("failed") for s in found.values())
+    if args.write_readme:
+        write_readme(markdown)
+        console.print(f"wrote the table into {README.name}")
+    if args.check and readme_table() != markdown:
+        console.print(f"[red]{README.name}'s provider table differs from this run: "
+                      "python -m workbook matrix --write-readme[/]")
+        return 1
+    return 1 if failed else 0
