@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from agents import Agent, Runner
 from agents.mcp import MCPServerStreamableHttp
 
 from workbook.practice.core import Exercise, check, expect, short
-from workbook.practice.lessons._kit import served_mcp
+from workbook.practice.lessons._kit import call, course_mcp_server, course_model, served_mcp
 
 EXERCISES = [
     Exercise(
@@ -55,6 +56,33 @@ def returns_policy() -> str:
     return "Returns within 30 days."'''),
         ],
     ),
+    Exercise(
+        id="06_08.2",
+        title="Ask before an MCP tool opens a return",
+        task="""Write `returns_client(url) -> MCPServerStreamableHttp`: an (unconnected) client for the
+order service at `url` whose `require_approval` makes the run pause before `open_rma` (审批) and
+lets every other tool run at once. The check serves an order service with `query_order` and
+`open_rma`, connects your client, and asks an agent to look an order up and to open a return.""",
+        starter='''from agents.mcp import MCPServerStreamableHttp
+
+
+def returns_client(url: str) -> MCPServerStreamableHttp:
+    return MCPServerStreamableHttp(name="Order service", params={"url": url})''',
+        solution='''from agents.mcp import MCPServerStreamableHttp
+
+
+def returns_client(url: str) -> MCPServerStreamableHttp:
+    return MCPServerStreamableHttp(name="Order service", params={"url": url},
+                                   require_approval={"open_rma": "always"})''',
+        check="await check_returns_client(returns_client)",
+        wrong_answers=[
+            ("every tool needs approval", '''from agents.mcp import MCPServerStreamableHttp
+
+
+def returns_client(url):
+    return MCPServerStreamableHttp(name="Order service", params={"url": url}, require_approval="always")'''),
+        ],
+    ),
 ]
 
 
@@ -80,3 +108,26 @@ async def check_returns_server(mcp):
         text = getattr(policy, "text", "")
         expect("30" in text, "the policy says 30 days", short(text, 80), "return the policy text with the 30 days in it")
     return "prompt filled per language, policy readable at policy://returns"
+
+
+@check("06_08.2", hint_on_error="return MCPServerStreamableHttp(..., require_approval={...}) without connecting it")
+async def check_returns_client(returns_client):
+    from workbook import course_tools
+
+    async with served_mcp(course_mcp_server(course_tools.query_order, course_tools.open_rma, name="Orders")) as url:
+        client = await call("returns_client", returns_client, url)
+        expect(isinstance(client, MCPServerStreamableHttp), "an MCPServerStreamableHttp", short(client, 60),
+               "return MCPServerStreamableHttp(name=..., params={'url': url}, require_approval=...)")
+        async with client:
+            agent = Agent(name="Desk", instructions="You are the ITS desk. Use the tools.", model=course_model(),
+                          mcp_servers=[client])
+            looked_up = await Runner.run(agent, "What is the status of order B2001?")
+            expect(not looked_up.interruptions and looked_up.final_output,
+                   "an order lookup (query_order) runs without waiting",
+                   f"paused on {[i.name for i in looked_up.interruptions]}",
+                   "ask for approval only for open_rma: require_approval={'open_rma': 'always'}")
+            returned = await Runner.run(agent, "Please open a return for order A1002 because it is the wrong size")
+            paused = [i.name for i in returned.interruptions]
+            expect(paused == ["open_rma"], "the run pauses before open_rma", str(paused) if paused else "no pause",
+                   "require_approval={'open_rma': 'always'} on the client")
+    return "lookups run at once, returns wait for a person"
