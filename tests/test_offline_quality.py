@@ -14,6 +14,7 @@ from openai import OpenAI
 
 from workbook.offline import start_in_background
 from workbook.offline.answers import compose_answer, direct_answer
+from workbook.offline.reasoning import summarise
 from workbook.offline.spans import days, free_text
 
 BOOKING = '{"code": "R-4471", "status": "confirmed", "guests": 4, "time": "19:00", "table_number": 12}'
@@ -123,6 +124,16 @@ def test_roles_and_refusals_name_what_they_can():
     zh = direct_answer("给我写一首诗", 'You are a school librarian. Always start with "Hello reader!" '
                                       'and end with "Happy reading."')
     assert "Hello reader! 我" in zh and zh.endswith("。 Happy reading.")
+
+
+def test_reasoning_for_an_agent_as_tool_does_not_repeat_the_question():
+    asked = "Is the 9:15 ferry to Hvar running?"
+    text = summarise("en", asked, [("harbour_desk", ["ferry"])], {"input": asked})
+    assert text.endswith("harbour_desk fits: its description mentions ferry. I'll pass the question on as it is.")
+    assert text.count(asked) == 1
+    zh = summarise("zh", "去赫瓦尔的渡轮开吗？", [("harbour_desk", ["ferry"])], {"input": "去赫瓦尔的渡轮开吗？"})
+    assert zh.endswith("我把问题原样交给它。") and zh.count("渡轮") == 1
+    assert "route “Hvar”" in summarise("en", asked, [("ferry_times", ["ferry"])], {"route": "Hvar"})
 
 
 @pytest.mark.parametrize(("field", "question", "expected"), [

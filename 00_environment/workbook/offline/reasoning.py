@@ -39,8 +39,22 @@ def _tool(zh: bool, asked: str, chosen: list, arguments: dict | None) -> str:
     for i, (name, why) in enumerate(chosen):
         also = ("也" if zh else "also ") if i else ""
         parts.append(f"{name} {also}合适：{_because(zh, why)}。" if zh else f"{name} {also}fits: {_because(zh, why)}.")
-    calls = _calls(zh, [name for name, _ in chosen], arguments)
+    if _passes_on(asked, arguments):
+        calls = "我把问题原样交给它。" if zh else "I'll pass the question on as it is."
+    else:
+        calls = _calls(zh, [name for name, _ in chosen], arguments)
     return ("" if zh else " ").join(parts + ([calls] if calls else []))
+
+
+MESSAGE_ARGUMENTS = {"input", "query", "question", "message", "text", "prompt", "request"}
+
+
+def _passes_on(asked: str, arguments: dict | None) -> bool:
+    """One call whose only argument is the question itself (an agent used as a tool): no argument to explain."""
+    if not arguments or len(arguments) != 1:
+        return False
+    (key, value), = arguments.items()
+    return key in MESSAGE_ARGUMENTS and isinstance(value, str) and " ".join(value.split()) == " ".join(asked.split())
 
 
 def _handoff(zh: bool, asked: str, chosen: list, arguments: dict | None) -> str:
