@@ -139,6 +139,7 @@ def test_reasoning_for_an_agent_as_tool_does_not_repeat_the_question():
 @pytest.mark.parametrize(("field", "question", "expected"), [
     ("reason", "Please cancel reservation R-4471", "cancel reservation"),
     ("reason", "请取消预订 R-4471", "取消预订"),
+    ("reason", "My parcel P-77 arrived damaged, I want a refund.", "arrived damaged"),
     ("cancel_reason", "Could you refund order 55-A?", "refund order"),
     ("time", "A table for 4 at 7pm please, it's a birthday", "7pm"),
     ("time", "Book us tomorrow at 8:30 pm for two", "tomorrow at 8:30 pm"),

@@ -23,6 +23,7 @@ PROBLEMS = re.compile(
 LEADING = re.compile(r"^(?:(?:and|but|so|also|my|our|the|this|these|those|i think|it seems)\s+)+", re.I)
 ID_PHRASE = re.compile(r"\s*\b(?:from|in|of|with)\s+(?:my\s+|the\s+)?(?:order|ticket|booking)\s*#?\s*[A-Za-z0-9-]+",
                        re.I)
+ID_SUBJECT = re.compile(r"^(?:order|ticket|booking|parcel|package|reservation)\s*#?\s*[A-Za-z]*-?\d[\w-]*\s+", re.I)
 ZH_LEADING = re.compile(r"^(?:我的|我们的|这个|那个|订单\s*[A-Za-z0-9-]+\s*(?:的|里的|中的)?|可是|但是|而且)+")
 
 
@@ -38,6 +39,7 @@ def reason(question: str) -> str | None:
         clause = ZH_LEADING.sub("", clause.strip())
         return clause if 0 < len(clause) <= 12 else match.group(0)
     clause = LEADING.sub("", ID_PHRASE.sub("", clause).strip())
+    clause = ID_SUBJECT.sub("", clause)  # "order A1003 arrived broken": the id says which, not why
     return clause if 0 < len(clause.split()) <= 6 else match.group(0)
 
 
