@@ -3,7 +3,8 @@ function_call_output items, previous_response_id for the second turn.
 
     python 02_03_function_calling_responses.py
 
-Needs a provider with the Responses API (OpenAI, or the offline course model).
+Needs a provider with the Responses API (OpenAI, DashScope's Qwen, Ollama, vLLM, or the offline
+course model); elsewhere it says so in one line: 02_02_function_calling_chat.py is the Chat way.
 """
 
 import asyncio
@@ -33,6 +34,8 @@ async def main() -> None:
     workbook.setup()  # loads .env; starts the offline course model if no provider is configured
     client = AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"])
     model = os.environ["OPENAI_MODEL_NAME"]
+    if not workbook.supports("responses_api", instead="02_02_function_calling_chat.py calls tools on Chat Completions."):
+        return
 
     first = await client.responses.create(model=model, input="东京天气怎么样？", tools=TOOLS)
     outputs = []
@@ -43,8 +46,11 @@ async def main() -> None:
             outputs.append({"type": "function_call_output", "call_id": item.call_id,
                             "output": json.dumps(result, ensure_ascii=False)})
 
-    # The provider keeps the first turn: send only the tool outputs.
-    second = await client.responses.create(model=model, previous_response_id=first.id, input=outputs, tools=TOOLS)
+    if workbook.has("stored_responses"):  # the provider keeps the first turn: send only the tool outputs
+        second = await client.responses.create(model=model, previous_response_id=first.id, input=outputs, tools=TOOLS)
+    else:  # a stateless server (Ollama): send the whole exchange again
+        history = [{"role": "user", "content": "东京天气怎么样？"}, *first.output, *outputs]
+        second = await client.responses.create(model=model, input=history, tools=TOOLS)
     print(second.output_text)
 
 

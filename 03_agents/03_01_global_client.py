@@ -15,6 +15,8 @@ workbook.setup()  # loads .env; starts the offline course model if no provider i
 
 from agents import (  # noqa: E402
     Agent,
+    MultiProvider,
+    RunConfig,
     Runner,
     set_default_openai_api,
     set_default_openai_client,
@@ -41,7 +43,10 @@ async def main():
         instructions="你只会用七言绝句回应",
         model=MODEL,
     )
-    result = await Runner.run(agent, "给我写一首关于春天的七言绝句")
+    # A name such as "Qwen/Qwen3-32B" (SiliconFlow, vLLM) looks like "provider/model" to the SDK,
+    # which stops with "Unknown prefix: Qwen"; model_id mode sends the whole name to our client.
+    names_as_given = RunConfig(model_provider=MultiProvider(unknown_prefix_mode="model_id"))
+    result = await Runner.run(agent, "给我写一首关于春天的七言绝句", run_config=names_as_given)
     print(result.final_output)
 
 

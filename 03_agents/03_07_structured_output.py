@@ -26,6 +26,8 @@ class WeatherResult(BaseModel):
 
 
 async def main():
+    if not workbook.supports("json_schema", instead="Describe the JSON in the instructions and parse the reply yourself."):
+        return  # DeepSeek, for one, has only {"type": "json_object"}
     agent = Agent(
         name="天气助手",
         instructions="你是天气助手，只回答天气问题。当用户问天气时必须调用 get_weather。",

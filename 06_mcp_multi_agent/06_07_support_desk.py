@@ -184,6 +184,9 @@ async def handle_message(message: str, session: SQLiteSession, context: SupportC
 
 
 async def main():
+    # The priority guardrail returns a TicketInfo: the provider must take response_format json_schema.
+    if not workbook.supports("json_schema", instead="03_07 explains structured output and what to do without it."):
+        return
     session = SQLiteSession("customer-42")  # SQLiteSession("customer-42", "support.db") keeps it on disk
     context = SupportContext(customer_id="customer-42")
     hooks = SlaHooks()
