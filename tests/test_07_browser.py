@@ -1,4 +1,4 @@
-"""Chapter 07: the chat page in headless Chromium (Debian's, driven by Playwright)."""
+"""Chapter 07: the chat page in headless Chromium (Playwright's own or Debian's; see tests/browser.py)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from browser import launched_chromium
+from playwright.sync_api import expect
 from sse_helpers import APP_DIR, server_env, uvicorn_server
 
 from workbook.offline import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with launched_chromium() as browser:  # Playwright's Chromium or Debian's; a one-line skip without one
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -298,17 +298,14 @@ def page_service(tmp_path_factory):
 
 @pytest.fixture
 def page():
-    from playwright.sync_api import sync_playwright
+    from browser import launched_chromium
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with launched_chromium() as browser:  # Playwright's Chromium or Debian's; a one-line skip without one
         context = browser.new_context(viewport={"width": 1000, "height": 760})
         page = context.new_page()
         page.dialogs = []
         page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
         yield page
-        browser.close()
 
 
 def test_the_page_approves_and_rejects_a_refund(page, page_service):
