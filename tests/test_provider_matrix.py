@@ -1,0 +1,48 @@
+"""Every lesson on every provider profile: none fails, and the README's table is this run's.
+
+One `python -m workbook run` per profile (two at a time), with the offline model behaving as that
+provider documents and a model name of that provider's shape. Outputs are not compared here: nbval
+already checks the stored outputs of the default profile.
+"""
+
+import nbformat
+import pytest
+
+from workbook.capabilities import needs_in
+from workbook.lessons import run_notebook
+from workbook.matrix import readme_table, run_matrix, table
+from workbook.offline.profiles import PROFILES
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    return run_matrix(list(PROFILES), [], jobs=2)
+
+
+def test_no_lesson_fails_on_any_profile(matrix):
+    failed = {(profile, lesson) for profile, statuses in matrix.items()
+              for lesson, status in statuses.items() if status == "failed"}
+    assert not failed
+    assert set(matrix["openai"].values()) == {"passed"}  # the full API: nothing to skip
+    # the chat-only providers do skip the Responses lessons, and say so
+    assert matrix["deepseek"]["01_models/01_02_responses_api.ipynb"] == "needs Responses API"
+    assert matrix["siliconflow"]["02_tools/02_03_function_calling_responses.py"] == "needs Responses API"
+
+
+def test_the_readme_table_is_generated_from_this_run(matrix):
+    assert readme_table() == table(matrix), "run: python -m workbook matrix --write-readme"
+
+
+def test_a_skipped_capability_is_its_own_status_not_a_pass(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_OFFLINE", "1")
+    monkeypatch.setenv("OFFLINE_MODEL_PROFILE", "deepseek")
+    monkeypatch.delenv("OFFLINE_MODEL_NAME", raising=False)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import workbook\nworkbook.setup()\nif workbook.supports('responses_api', instead='see 01_01'):\n    1 / 0")]
+    path = tmp_path / "99_01_needs.ipynb"
+    nbformat.write(notebook, path)
+    outcome = run_notebook(path)
+    assert outcome.ok and outcome.needs == ["Responses API"] and outcome.status == "needs Responses API"
+    assert needs_in("text\n[needs Responses API] x\n[needs stored responses] y\n[needs Responses API] z") == [
+        "Responses API", "stored responses"]
