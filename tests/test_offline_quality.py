@@ -37,6 +37,13 @@ def test_a_code_field_is_named_after_what_the_tool_did():
     assert not compose_answer("Book it", [("book_table", BOOKING)]).startswith("Code")
 
 
+def test_a_tracking_number_is_named_after_the_tools_thing():
+    parcel = '{"tracking_no": "YT1234567", "status": "in transit"}'
+    assert compose_answer("Where is parcel YT1234567?", [("track_parcel", parcel)]) == \
+        "Parcel YT1234567 is in transit."
+    assert compose_answer("我的包裹 YT1234567 到哪了？", [("track_parcel", parcel)]) == "包裹 YT1234567：运输中（in transit）。"
+
+
 def test_a_one_word_key_holding_a_code_leads_the_answer():
     text = compose_answer("What's the status of flight BA117?", [("flight_status", FLIGHT)])
     assert text.startswith("Flight BA117 is delayed") and "departure at 21:40" in text

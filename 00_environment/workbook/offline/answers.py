@@ -73,7 +73,7 @@ ZH_LABELS = {
     "method": "方式", "result": "结果", "from": "从", "available": "可用", "copies": "册数", "due": "到期",
     "location": "位置", "address": "地址", "phone": "电话", "email": "邮箱", "message": "消息", "days": "天数",
     # bookings, travel, banking, shops: the field words of everyday services
-    "reservation": "预订", "code": "编号", "ref": "编号", "reference": "编号", "confirmation": "确认号",
+    "reservation": "预订", "parcel": "包裹", "package": "包裹", "tracking": "运单", "shipment": "货件", "code": "编号", "ref": "编号", "reference": "编号", "confirmation": "确认号",
     "guests": "人数", "people": "人数", "party": "人数", "size": "人数", "table": "桌", "number": "号", "no": "号",
     "seat": "座位", "seats": "座位", "gate": "登机口", "terminal": "航站楼", "flight": "航班", "departure": "起飞",
     "arrival": "到达", "delay": "延误", "car": "车型", "vehicle": "车辆", "pickup": "取车", "return": "归还",
@@ -241,24 +241,27 @@ def describe(value: Any, question: str, lang: str, entity: str | None = None, so
 
 CODE_VALUE = re.compile(r"[A-Z]{1,4}-?\d{2,}[A-Z0-9-]*|\d{2,}-[A-Z0-9-]+")
 SENTENCE_END = re.compile(r"[?？!！。]\s*$")  # a "name" that is a whole question is no name
+ID_QUALIFIERS = {"tracking", "confirmation", "reference", "ref", "serial"}  # tracking_no: which record, not what
 GENERIC_IDS = {"id", "code", "ref", "reference", "confirmation", "number", "no"}
 # A tool named after an act ("book_table", "rent_car") made a record of that act: a booking, a rental.
 ACT_NOUNS = {"book": "booking", "reserve": "reservation", "rent": "rental", "order": "order", "hire": "rental",
              "register": "registration", "enrol": "enrolment", "enroll": "enrollment", "schedule": "appointment",
              "open": "ticket", "file": "claim", "transfer": "transfer", "pay": "payment", "cancel": "cancellation"}
 TOOL_VERBS = {"id", "get", "my", "open", "check", "query", "find", "search", "book", "rent", "reserve", "cancel",
-              "create", "make", "lookup", "look", "up", "list", "show", "fetch"}
+              "create", "make", "lookup", "look", "up", "list", "show", "fetch", "track", "status", "info"}
 
 
 def _id_noun(id_key: str, entity: str | None, source: str, lang: str) -> str:
     """What an id names: "order" for order_id, "booking" for a bare `code` a booking tool returned."""
     words = key_words(id_key)
-    if len(words) > 1 and words[-1] in ID_KEYS | GENERIC_IDS:
+    if len(words) > 1 and words[-1] in ID_KEYS | GENERIC_IDS and not set(words[:-1]) <= ID_QUALIFIERS:
         return humanise("_".join(words[:-1]), lang)
     if words[-1] not in GENERIC_IDS:
         return humanise(id_key, lang)  # sku, isbn: the key is its own name
     act = next((ACT_NOUNS[w] for w in key_words(source) if w in ACT_NOUNS), None)
-    return humanise(act or entity or ("reference" if words[-1] != "id" else "item"), lang)
+    thing = next((w for w in key_words(source) if w not in TOOL_VERBS and w not in ID_KEYS | GENERIC_IDS), None)
+    fallback = "reference" if words[-1] != "id" else "item"
+    return humanise(act or entity or thing or (words[0] if len(words) > 1 else fallback), lang)
 
 
 def _lead(facts: dict, lang: str, entity: str | None, source: str = "") -> tuple[str, list[str]]:
@@ -266,8 +269,9 @@ def _lead(facts: dict, lang: str, entity: str | None, source: str = "") -> tuple
     keys = list(facts)
     ids = [k for k in keys if key_words(k)[-1:] and key_words(k)[-1] in ID_KEYS and not isinstance(facts[k], (dict, list))]
     # {"flight": "BA117"}: a one-word key holding a code names the record as well as "flight_id" would.
-    ids += [k for k in keys if k not in ids and len(key_words(k)) == 1 and isinstance(facts[k], str)
-            and CODE_VALUE.fullmatch(facts[k]) and not set(key_words(k)) & (STATE_KEYS | TIME_KEYS)]
+    ids += [k for k in keys if k not in ids and (len(key_words(k)) == 1 or key_words(k)[-1] in {"no", "number", "num"})
+            and isinstance(facts[k], str) and CODE_VALUE.fullmatch(facts[k])
+            and not set(key_words(k)) & (STATE_KEYS | TIME_KEYS)]
     named = set(key_words(source)) - TOOL_VERBS
     id_key = next((k for k in ids if set(key_words(k)) & named), ids[0] if ids else None)
     name_key = next((k for k in keys if set(key_words(k)) & set(NAME_KEYS) and isinstance(facts[k], str)
