@@ -201,6 +201,8 @@ def test_index_is_cached_once_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypat
     assert not stale.exists()
     assert path.parent == tmp_path / "cache" and lang._read_index(path) == built
     assert lang._read_index(path, glosses=False) == {k: v for k, v in built.items() if k != "glosses"}
+    table = lang._GlossTable(lang.glosses_path())  # the same glosses, looked up word by word
+    assert all(table.get(word) == entry for word, entry in built["glosses"].items()) and table.get("无此词") is None
     data.write_bytes(gzip.compress(b"# the cache must be read, not this\n"))
     assert lang._load_or_build() == built
     path.write_bytes(b"not marshal data")

@@ -31,10 +31,11 @@ four tool descriptions: median 61 µs with the word caches warm, 141 µs with th
 
 So the loading is split by need. `warm_up()` at server start loads the small tables English
 needs (lexicon synonyms, traditional → simplified, 13,000 entries) in a background thread; the
-Chinese glosses (182,000 entries) and rjieba load with the first Chinese text. Measured by
-`tests/benchmarks/bench_offline_model.py` in fresh processes, load average 9-11: `workbook.setup()`
-to its first reply took 0.7-1.2 s before this module, 0.5-1.9 s with it for an English first
-question, and 1.1-3.3 s for a Chinese one (once per process).
+Chinese glosses (182,000 entries) are looked up word by word in an SQLite copy of the index, and
+rjieba loads with the first Chinese text. Measured by `tests/benchmarks/bench_offline_model.py`
+in fresh processes, load average 9-13: `workbook.setup()` to its first reply took 0.7-1.2 s
+before this module, 0.5-1.1 s with it for an English first question, and 1.3-1.5 s for a Chinese
+one (rjieba's import is most of the difference, once per process).
 
 ## How a text becomes concepts
 
@@ -73,6 +74,7 @@ import hashlib
 import marshal
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -83,7 +85,7 @@ from pathlib import Path
 import Stemmer
 
 # Bump when the index layout changes; the cache file name also changes with every gloss rule.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 DIRECT = 1.0  # a word of the text itself
 RELATED = 0.5  # a lexicon synonym or a domain-family word: counts, but less
 STRONG = 0.85  # only concepts this sure (a word itself, a first gloss) bring their synonyms
@@ -308,13 +310,51 @@ def _load_or_build(glosses: bool = True) -> dict[str, dict[str, str]]:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         small = {key: table for key, table in index.items() if key != "glosses"}
         partial.write_bytes(marshal.dumps(small) + marshal.dumps(index["glosses"]))
+        _write_glosses_db(index["glosses"], glosses_path())  # before the index: a reader finds both or neither
         os.replace(partial, path)  # atomic: a concurrent reader sees the old file or the new one
-        for stale in path.parent.glob("cedict-index-*.marshal"):
-            if stale != path:
+        for stale in path.parent.glob("cedict-index-*"):
+            if stale not in (path, glosses_path()) and stale.suffix in (".marshal", ".sqlite"):
                 stale.unlink(missing_ok=True)  # built by an older version of these rules
     except OSError:
         pass  # a read-only home still works, it just builds the index in every process
     return index
+
+
+def glosses_path() -> Path:
+    """The glosses again, as an SQLite table: looked up word by word instead of loaded whole."""
+    return cache_path().with_suffix(".sqlite")
+
+
+def _write_glosses_db(glosses: dict[str, str], path: Path) -> None:
+    partial = path.with_suffix(f".{os.getpid()}.db.tmp")  # not the index's own partial file name
+    partial.unlink(missing_ok=True)
+    with sqlite3.connect(partial) as db:
+        db.execute("CREATE TABLE glosses (word TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID")
+        db.executemany("INSERT INTO glosses VALUES (?, ?)", glosses.items())
+    db.close()
+    os.replace(partial, path)
+
+
+class _GlossTable:
+    """Word → glosses from the SQLite table, for the few words a process meets.
+
+    Loading all 182,000 entries into a dict holds the GIL for 0.2-1.4 s (busy machine), which the
+    first Chinese question would wait for; a lookup here costs a few microseconds, and callers
+    cache what they read (`word_concepts`, `chinese_pieces`).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._db.execute("SELECT 1 FROM glosses LIMIT 1")  # a damaged file fails here, not mid-request
+
+    def get(self, word: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT entry FROM glosses WHERE word = ?", (word,)).fetchone()
+        return row[0] if row else default
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
 
 
 class _Lexicon:
@@ -324,7 +364,7 @@ class _Lexicon:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
-        self._glosses: dict[str, str] | None = None
+        self._glosses: dict[str, str] | _GlossTable | None = None
         self.related: dict[str, str] = {}
         self.simplified: dict[str, str] = {}
         self.error: Exception | None = None
@@ -340,6 +380,11 @@ class _Lexicon:
         try:
             index = _load_or_build(glosses=False)
             self._glosses, self.related = index.get("glosses"), index["related"]
+            if self._glosses is None:
+                try:
+                    self._glosses = _GlossTable(glosses_path())
+                except sqlite3.Error:
+                    pass  # no table (a read-only cache dir): the glosses load whole when first needed
             self.simplified = index["simplified"]
             self.cut = self._first_cut
         except Exception as error:  # noqa: BLE001 - reported to every caller by wait()
@@ -348,8 +393,8 @@ class _Lexicon:
             self._ready.set()
 
     @property
-    def glosses(self) -> dict[str, str]:
-        """Word → glosses, read from the cache with the first Chinese word (English needs none)."""
+    def glosses(self) -> dict[str, str] | _GlossTable:
+        """Word → glosses: the SQLite table, else the marshal record read with the first Chinese word."""
         if self._glosses is None:
             with self._lock:
                 if self._glosses is None:
