@@ -30,7 +30,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -127,6 +127,9 @@ def create_app(options: Options | None = None) -> Starlette:
         except TimeoutError:
             raise ApiError(408, f"The request body did not arrive within {options.body_timeout_s:g} seconds.",
                            None, "request_timeout") from None
+        except ClientDisconnect:  # nobody is left to read an answer; a 400 keeps the log free of tracebacks
+            raise ApiError(400, "The client closed the connection before the body arrived.", None,
+                           "client_disconnected") from None
         return parse_json(b"".join(chunks)), size
 
     def error_response(error: ApiError) -> JSONResponse:
