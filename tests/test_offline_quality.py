@@ -148,6 +148,8 @@ def test_reasoning_for_an_agent_as_tool_does_not_repeat_the_question():
     ("reason", "请取消预订 R-4471", "取消预订"),
     ("reason", "My parcel P-77 arrived damaged, I want a refund.", "arrived damaged"),
     ("cancel_reason", "Could you refund order 55-A?", "refund order"),
+    ("reason", "I want a new key card for room 214.", "new key card"),
+    ("reason", "I need to change my flight to Monday", "change flight"),
     ("time", "A table for 4 at 7pm please, it's a birthday", "7pm"),
     ("time", "Book us tomorrow at 8:30 pm for two", "tomorrow at 8:30 pm"),
     ("time", "请帮我订明天晚上七点4个人的桌子", "明天晚上七点"),

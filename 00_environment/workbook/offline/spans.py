@@ -52,7 +52,8 @@ def _clause_around(text: str, position: int) -> str:
 COURTESY = re.compile(
     r"^(?:(?:please|pls|kindly|hi|hello|hey|thanks|thank you|could you|can you|would you|will you|i'd like to|"
     r"i would like to|i want to|i wish to|i need to|i'd like you to|we'd like to|we want to|we need to|help me|"
-    r"go ahead and|just)[\s,]+)+", re.I)
+    r"go ahead and|just|i want|i'd like|i would like|i need|we want|we need|we'd like)[\s,]+)+", re.I)
+CUT = {"for", "from", "on", "in", "at", "with", "by", "because", "since", "as", "so", "but", "and", "to"}
 ZH_COURTESY = re.compile(r"^(?:请问|请|麻烦|帮我|帮忙|我想要|我想|我要|我需要|能不能|可以|能否|您好|你好|[，,\s])+")
 CODE = re.compile(r"#?\b[A-Za-z]*\d[\w-]*|#?\b[A-Z]{1,4}-[\w-]+")
 ARTICLES = {"my", "the", "a", "an", "our", "this", "that", "your", "please", "for", "me", "us", "number", "no"}
@@ -67,7 +68,12 @@ def request_phrase(question: str) -> str:
         core = re.sub(r"\s+", "", core)
         return core if 0 < len(core) <= 10 else CUSTOMER_REQUEST[1]
     core = CODE.sub(" ", COURTESY.sub("", first.strip()))
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", core) if w.lower() not in ARTICLES]
+    words = []
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]*", core):
+        if word.lower() in CUT and words:
+            break  # "a refund for order A1003": the request ends where its details begin
+        if word.lower() not in ARTICLES:
+            words.append(word)
     if not words or words[0].lower() in STOP:
         return CUSTOMER_REQUEST[0]  # "I think…", "Is it…": no request to name
     return " ".join(words[:4]).lower()
