@@ -77,9 +77,9 @@ def _json_object(client: OpenAI, model: str) -> str:
     return f"valid JSON: {json.dumps(value, ensure_ascii=False):.60}"
 
 
-def _thought(reply) -> str | None:
+def _thought(reply, delta: bool = False) -> str | None:
     """Reasoning as each provider sends it: `reasoning_content` (DeepSeek, Qwen) or `reasoning` (Ollama, vLLM)."""
-    message = reply.choices[0].message
+    message = reply.choices[0].delta if delta else reply.choices[0].message
     extra = message.model_extra or {}
     return getattr(message, "reasoning_content", None) or extra.get("reasoning_content") or extra.get("reasoning")
 
@@ -88,9 +88,12 @@ def _reasoning(client: OpenAI, model: str) -> str:
     reply = client.chat.completions.create(model=model, messages=QUESTION, reasoning_effort="low")
     if thought := _thought(reply):
         return f"reasoning_effort: {thought!r:.50}"
-    # DashScope and SiliconFlow switch thinking on with a field of their own, sent through extra_body.
-    reply = client.chat.completions.create(model=model, messages=QUESTION, extra_body={"enable_thinking": True})
-    if thought := _thought(reply):
+    # DashScope and SiliconFlow switch thinking on with a field of their own, sent through extra_body;
+    # streamed, because DashScope refuses enable_thinking without streaming on some models.
+    stream = client.chat.completions.create(model=model, messages=QUESTION, stream=True,
+                                            extra_body={"enable_thinking": True})
+    thought = "".join(_thought(chunk, delta=True) or "" for chunk in stream if chunk.choices)
+    if thought:
         return f"extra_body enable_thinking: {thought!r:.40}"
     raise RuntimeError("no reasoning in the reply, with reasoning_effort or enable_thinking (the model may not "
                        "expose its reasoning)")

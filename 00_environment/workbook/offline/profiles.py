@@ -13,16 +13,19 @@ The facts, and their sources (checked November 2026):
 | profile | endpoints | structured output | reasoning arrives as | model names | errors |
 |---|---|---|---|---|---|
 | openai | chat, responses, conversations, models [O1] | json_schema [O2] | reasoning items (Responses) [O3] | any | OpenAI envelope [O4] |
-| dashscope | chat, responses, models [D1][D2]; conversations UNKNOWN (served 404) | json_object; json_schema on qwen-plus models only [D3] | `reasoning_content`, with `enable_thinking: true` [D4] | qwen-plus, qwen3-max, ... | envelope plus `request_id` [D5] |
+| dashscope | chat, responses, models [D1][D2]; conversations UNKNOWN (served 404) | json_object (the prompt must say "JSON"); json_schema on qwen-plus models only [D3] | `reasoning_content`, with `enable_thinking: true` [D4] | qwen-plus, qwen3-max, ... [D2] | OpenAI envelope; `request_id` UNKNOWN shape [D5] |
 | deepseek | chat, models [S1] | json_object only [S2] | `reasoning_content` from deepseek-reasoner [S3] | deepseek-chat, deepseek-reasoner [S1] | 400/401/402/422/429/500/503 [S4] |
 | siliconflow | chat, models [F1] | json_object [F1]; json_schema UNKNOWN (accepted) | `reasoning_content`, with `enable_thinking` [F1] | Org/Model, e.g. Qwen/Qwen3-32B [F1] | `{"code", "message", "data"}` [F2] |
 | ollama | chat, responses (stateless: no previous_response_id), models [L1] | json_object, json_schema [L1] | `reasoning` field [L2] | name:tag, e.g. qwen3:8b [L1] | OpenAI envelope [L1] |
 | vllm | chat, responses, models [V1] | json_schema (structured outputs) [V2] | `reasoning` field (`reasoning_content` before v0.10) [V3] | the served name, e.g. Qwen/Qwen3-8B [V1] | `{"error": {...}}` [V1] |
 
-tool_choice: none/auto/required/named on openai [O2], deepseek [S5], vllm [V4]; dashscope documents
-auto, none and a named function [D6] ("required" UNKNOWN: accepted); siliconflow and ollama list the
-field [F1][L1] without its values (UNKNOWN: accepted). parallel_tool_calls: openai [O2], dashscope [D6];
-elsewhere UNKNOWN (accepted).
+tool_choice: none/auto/required/named on openai [O2], deepseek [S5], vllm [V4]; dashscope UNKNOWN
+(not found in the pages above: every value accepted); siliconflow and ollama list the field [F1][L1]
+without its values (UNKNOWN: accepted). parallel_tool_calls: openai [O2]; elsewhere UNKNOWN (accepted).
+Error bodies: SiliconFlow documents `{"code": 20012, "message": "Model does not exist. Please check it
+carefully.", "data": null}` [F2]; its numeric codes for other errors are UNKNOWN (the server uses 20015).
+DashScope's error page [D5] lists messages such as "parameter.enable_thinking must be set to false for
+non-streaming calls" without saying which models refuse thinking unstreamed (UNKNOWN: accepted).
 """
 
 from __future__ import annotations
@@ -38,12 +41,11 @@ SOURCES = {
     "O2": "https://platform.openai.com/docs/api-reference/chat/create",
     "O3": "https://platform.openai.com/docs/guides/reasoning",
     "O4": "https://platform.openai.com/docs/guides/error-codes",
-    "D1": "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope",
+    "D1": "https://www.alibabacloud.com/help/en/model-studio/compatibility-of-openai-with-dashscope",
     "D2": "https://www.alibabacloud.com/help/en/model-studio/compatibility-with-openai-responses-api",
     "D3": "https://help.aliyun.com/zh/model-studio/json-mode",
-    "D4": "https://help.aliyun.com/zh/model-studio/deep-thinking",
-    "D5": "https://help.aliyun.com/zh/model-studio/error-code",
-    "D6": "https://help.aliyun.com/zh/model-studio/qwen-function-calling",
+    "D4": "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
+    "D5": "https://www.alibabacloud.com/help/en/model-studio/error-code",
     "S1": "https://api-docs.deepseek.com/quick_start/pricing",
     "S2": "https://api-docs.deepseek.com/guides/json_mode",
     "S3": "https://api-docs.deepseek.com/guides/reasoning_model",
@@ -200,9 +202,9 @@ PROFILES: dict[str, Profile] = {p.name: p for p in [
     Profile("dashscope", "Alibaba DashScope (Qwen)", "qwen-plus", frozenset({"chat", "responses", "models"}),
             "some-json_schema", "reasoning_content", thinking_switch="enable_thinking",
             json_schema_models=("qwen-plus",), model_pattern=r"[a-z0-9][a-z0-9.\-]*",
-            sources={"endpoints": "D1, D2", "structured output": "D3", "reasoning": "D4", "errors": "D5",
-                     "tool_choice": "D6"},
-            unknown=("/v1/conversations (not documented; served 404)", "tool_choice 'required' (accepted)",
+            sources={"endpoints": "D1, D2", "structured output": "D3", "reasoning": "D4", "errors": "D5"},
+            unknown=("/v1/conversations (not documented; served 404)", "tool_choice values (accepted)",
+                     "which models need streaming with enable_thinking (accepted unstreamed)",
                      "'instructions' on /v1/responses (an older page said unsupported; accepted)")),
     Profile("deepseek", "DeepSeek", "deepseek-chat", frozenset({"chat", "models"}), "json_object",
             "reasoning_content", model_pattern=r"deepseek-[a-z0-9.\-]+", reasoning_models="reasoner",
