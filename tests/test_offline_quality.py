@@ -108,6 +108,15 @@ def test_an_amount_under_a_participle_and_an_echoed_question():
     assert compose_answer("我上一句说了什么？", [("get_forecast", echoed)]) == "有雨（rainy），气温为 9°C。"
 
 
+def test_a_second_id_says_what_the_record_is_for_and_a_note_follows_the_facts():
+    claim = '{"policy_id": "HP-9", "claim_id": "CL-31", "status": "registered", "payout_to": "bank account"}'
+    assert compose_answer("I want to file a claim", [("file_claim", claim)]) == \
+        "Claim CL-31 is registered for policy HP-9; the payout goes to bank account."
+    skates = '{"sku": "SK-2", "in_stock": false, "units": 0, "note": "back next week"}'
+    assert compose_answer("Any SK-2 skates?", [("skate_stock", skates)]) == \
+        "SKU SK-2 is not in stock; 0 units. Back next week."
+
+
 def test_a_list_is_counted_with_the_tools_noun():
     titles = json.dumps([f"Title {n}" for n in range(8)])
     assert compose_answer("Books on Rome?", [("list_books", titles)]).startswith("8 books: Title 0")

@@ -391,7 +391,13 @@ def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = N
                        (_clause_zh if lang == "zh" else _clause_en)(first, facts[first])[0] == "noun")
     sentence = _assemble(lead, parts, lang, nouns_first)
     if message := _message(facts, lang):
-        sentence = message if sentence in ("", f"{lead}.", f"{lead}。") else f"{message}{'' if lang == 'zh' else ' '}{sentence}"
+        gap = "" if lang == "zh" else " "
+        if sentence in ("", f"{lead}.", f"{lead}。"):
+            sentence = message
+        elif any("error" in key_words(k) for k in facts if _is_message(k, facts[k])):
+            sentence = f"{message}{gap}{sentence}"  # an error comes first: it is the news
+        else:
+            sentence = f"{sentence}{gap}{message}"  # a note comes after the facts it annotates
     return ("" if lang == "zh" else " ").join(filter(None, [sentence] + extra))
 
 
@@ -467,6 +473,8 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
     core = [w for w in all_words if w not in UNIT_SUFFIX]
     if len(core) == 1 and core[0].endswith("ed") and re.match(r"[$€£¥]?\d", _with_unit(key, value)):
         return "noun", f"{_with_unit(key, value)} {core[0]}"  # refunded_cny → "¥120 refunded"
+    if all_words[-1] in ID_KEYS and len(all_words) > 1 and isinstance(value, str):
+        return "tail", f"for {humanise('_'.join(all_words[:-1]), 'en')} {value}"  # a second id: "for order A1003"
     if all_words[-1] in {"number", "no", "num", "nr"} and len(all_words) > 1:
         return "noun", f"{humanise('_'.join(all_words[:-1]), 'en')} {value}"  # "table 12", "seat 14C"
     if "per" in all_words[1:-1] or (all_words[-1] != "per" and "per" in all_words[:1]):
