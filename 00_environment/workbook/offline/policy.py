@@ -93,8 +93,21 @@ def _asks_about_the_conversation(req: ModelRequest) -> bool:
 
 
 # ------------------------------------------------------------------ rule 2: choosing tools
-@lru_cache(maxsize=1024)  # a tool's texts are the same on every request of an agent
+CACHED_TOOL_CHARS = 4_000  # longer tool texts are read again each time: a cache never keeps a long input
+
+
 def _documents(name: str, description: str, parameters: str) -> tuple[language.Document, ...]:
+    if len(description) + len(parameters) > CACHED_TOOL_CHARS:
+        return _read_documents(name, description, parameters)
+    return _cached_documents(name, description, parameters)
+
+
+@lru_cache(maxsize=1024)  # a tool's texts are the same on every request of an agent
+def _cached_documents(name: str, description: str, parameters: str) -> tuple[language.Document, ...]:
+    return _read_documents(name, description, parameters)
+
+
+def _read_documents(name: str, description: str, parameters: str) -> tuple[language.Document, ...]:
     if is_handoff(name):
         name = name.removeprefix(HANDOFF_PREFIX)
         description = SDK_HANDOFF.sub(r"\1. ", description)

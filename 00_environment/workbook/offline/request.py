@@ -6,8 +6,9 @@ behave the same on both APIs. Anything malformed raises `ApiError`, which the se
 into an OpenAI-style error envelope. The request's shape (types of fields) is already checked by
 `models.py` when these functions run.
 
-The rules look at a bounded view of each turn: a text longer than RULES_TEXT_LIMIT characters is
-kept as its beginning and its end, so a legal 2 MB question costs the rules no more than a long one.
+The rules look at a bounded view of each turn and tool description: a text longer than
+RULES_TEXT_LIMIT characters is kept as its beginning and its end, so a legal 2 MB question costs
+the rules no more than a long one.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ def parse_chat(body: dict) -> ModelRequest:
         _check_tool_name(function["name"], f"{where}.function.name")
         parameters = _check_schema(function.get("parameters") or {}, f"{where}.function.parameters",
                                    "invalid_function_parameters")
-        tools.append(ToolSpec(function["name"], str(function.get("description") or ""), parameters))
+        tools.append(ToolSpec(function["name"], bounded(function.get("description") or ""), parameters))
     choice = _chat_tool_choice(body.get("tool_choice"), tools)
     schema, json_object = None, False
     fmt = body.get("response_format")
@@ -315,7 +316,7 @@ def parse_responses(body: dict, history: list[Turn]) -> ModelRequest:
                                "missing_required_parameter")
             _check_tool_name(tool["name"], f"{where}.name")
             parameters = _check_schema(tool.get("parameters") or {}, f"{where}.parameters", "invalid_function_parameters")
-            tools.append(ToolSpec(tool["name"], str(tool.get("description") or ""), parameters))
+            tools.append(ToolSpec(tool["name"], bounded(tool.get("description") or ""), parameters))
         elif kind in HOSTED_TOOLS:
             tools.append(ToolSpec("web_search", "", {}, hosted="web_search"))  # never scored: policy runs it when no function fits
         elif kind in UNSUPPORTED_HOSTED:
