@@ -5,8 +5,8 @@
 
 The model runs in its own process; the figure is the growth of its resident memory (RSS) over
 each phase: distinct Responses requests (each stored for `previous_response_id`), one long
-`previous_response_id` chain, and large unique questions sent with `store: false` (nothing
-should stay). `--source` points at a folder holding another copy of the `workbook` package.
+`previous_response_id` chain, and large unique questions or tool descriptions sent with
+`store: false` (nothing should stay). `--source` points at a folder holding another copy of the `workbook` package.
 """
 
 from __future__ import annotations
@@ -57,6 +57,20 @@ def big_questions(client: httpx.Client, count: int) -> float:
     return slowest
 
 
+def big_descriptions(client: httpx.Client, count: int) -> float:
+    """Unique tool descriptions just under the body limit; returns the slowest request in seconds."""
+    slowest = 0.0
+    for i in range(count):
+        tool = {"type": "function", "function": {**WEATHER["function"],
+                                                 "description": f"{i} " + "weather forecast for a city " * 65_000}}
+        started = time.perf_counter()
+        reply = client.post("/chat/completions", json={"model": "course-model", "store": False, "tools": [tool],
+                                                        "messages": [{"role": "user", "content": "Weather in Tokyo?"}]})
+        slowest = max(slowest, time.perf_counter() - started)
+        assert reply.status_code == 200, reply.text[:200]
+    return slowest
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", help="folder holding the workbook package to measure (default: installed)")
@@ -71,7 +85,9 @@ def main() -> int:
         start = server.rss_mb()
         phases = [(f"{args.requests:,} distinct Responses requests (stored)", lambda: distinct_requests(client, args.requests)),
                   (f"{args.chain:,}-turn previous_response_id chain", lambda: chain(client, args.chain)),
-                  (f"{args.big} unique 1.9 MB questions, store: false", lambda: big_questions(client, args.big))]
+                  (f"{args.big} unique 1.9 MB questions, store: false", lambda: big_questions(client, args.big)),
+                  (f"{args.big} unique 1.9 MB tool descriptions, store: false",
+                   lambda: big_descriptions(client, args.big))]
         for label, run in phases:
             before = server.rss_mb()
             started = time.perf_counter()
