@@ -117,6 +117,12 @@ def test_a_second_id_says_what_the_record_is_for_and_a_note_follows_the_facts():
         "SKU SK-2 is not in stock; 0 units. Back next week."
 
 
+def test_a_reason_clause_reads_as_because():
+    swap = '{"exchange_id": "EX-5", "status": "approved", "reason": "The frame is cracked", "pickup": "tomorrow"}'
+    assert compose_answer("Can I swap my bike?", [("open_exchange", swap)]).startswith(
+        "Exchange EX-5 is approved because the frame is cracked")
+
+
 def test_a_list_is_counted_with_the_tools_noun():
     titles = json.dumps([f"Title {n}" for n in range(8)])
     assert compose_answer("Books on Rome?", [("list_books", titles)]).startswith("8 books: Title 0")

@@ -451,6 +451,8 @@ def _clause_en(key: str, value: Any) -> tuple[str, str]:
         return "noun", f"{label} included" if value else f"no {label}"  # "breakfast included"
     if words & STATE_KEYS:
         return "verb", f"is {value}"
+    if words & {"reason", "cause"} and isinstance(value, str) and len(value.split()) >= 3:
+        return "tail", f"because {value[:1].lower() + value[1:] if value[1:2].islower() else value}"
     if words & PARTY_WORDS and isinstance(value, (int, float)):
         noun = next((w for w in all_words if w in PARTY_WORDS and _is_plural(w)), "guests")
         return "tail", f"for {_plain(value)} {noun if value != 1 else noun.removesuffix('s')}"
@@ -566,7 +568,7 @@ def _space(before: str, after: str) -> str:
 def _assemble(lead: str, parts: dict[str, list[str]], lang: str, nouns_first: bool = False) -> str:
     """Lead, then what it is or does, then the other facts; what was asked for leads when it is a fact."""
     verbs, tails, nouns = parts["verb"], parts["tail"], parts["noun"]
-    tails = sorted(tails, key=lambda t: not t.startswith("for "))  # "for 4 guests at 19:00"
+    tails = sorted(tails, key=lambda t: (t.startswith("because "), not t.startswith("for ")))  # "for 4 guests at 19:00"
     if lang == "zh":
         body = "，".join(nouns + verbs + tails if nouns_first else verbs + tails + nouns)
         if not lead:
