@@ -166,11 +166,24 @@ ASKED = [  # (cue in the question, key words it asks for), in the order they are
 ]
 
 
+ASKED_CUES = [(re.compile(cue), words) for cue, words in ASKED]
+
+
+@lru_cache(maxsize=256)  # asked once per key of every record: the cues are read once per question
+def _wanted(question: str) -> tuple[frozenset[str], ...]:
+    lowered = question.lower()
+    return tuple(frozenset(words) for cue, words in ASKED_CUES if cue.search(lowered))
+
+
+@lru_cache(maxsize=256)
+def _question_tokens(question: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[\w.-]+", question.lower()))
+
+
 def asked_first(question: str, keys: list[str]) -> list[str]:
     """The keys in the order to say them: what the question asks about first, the rest as given."""
-    lowered = question.lower()
-    wanted: list[set[str]] = [words for cue, words in ASKED if re.search(cue, lowered)]
-    question_words = set(re.findall(r"[a-z]+", lowered))
+    wanted = _wanted(question)
+    question_words = set(re.findall(r"[a-z]+", question.lower()))
 
     def rank(key: str) -> int:
         words = set(key_words(key))
@@ -184,9 +197,8 @@ def asked_first(question: str, keys: list[str]) -> list[str]:
 
 def asks_about(question: str, key: str) -> bool:
     """Whether a cue of the question asks for this key: "how much" → price, "when" → eta."""
-    lowered = question.lower()
     words = set(key_words(key))
-    return any(re.search(cue, lowered) and words & group for cue, group in ASKED)
+    return any(words & group for group in _wanted(question))
 
 
 # ------------------------------------------------------------------ composing
@@ -347,8 +359,8 @@ def _is_the_question(value: Any, question: str) -> bool:
 
 def _echoes(question: str, value: Any) -> bool:
     """The question already says this value ("for 3 nights" → nights 3): worth less room in the answer."""
-    text = _plain(value)
-    return bool(text) and re.search(rf"(?<![\w.]){re.escape(text)}(?![\w.])", question, re.I) is not None
+    text = _plain(value).lower()
+    return bool(text) and text in _question_tokens(question)
 
 
 def _dict_sentence(facts: dict, question: str, lang: str, entity: str | None = None, source: str = "") -> str:
