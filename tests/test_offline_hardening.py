@@ -283,6 +283,22 @@ def test_nesting_within_the_limit_is_fine(fast):
 
 
 # ------------------------------------------------------------------ bodies: size and pace
+def read_answer(sock: socket.socket) -> tuple[bytes, dict]:
+    """The status line and the JSON body of an HTTP answer, read until Content-Length is met."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed before an answer: {data[:200]!r}"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed in the middle of the answer"
+        body += chunk
+    return head.split(b"\r\n", 1)[0], json.loads(body)
+
+
 def test_a_chunked_body_over_the_limit_is_refused_while_it_is_still_arriving(server):
     """100 MB sent 1 MB at a time with no Content-Length: the 413 comes long before the end."""
     piece = b"x" * (1024 * 1024)
@@ -296,10 +312,10 @@ def test_a_chunked_body_over_the_limit_is_refused_while_it_is_still_arriving(ser
                 sent += 1
         except OSError:
             pass  # the server answered and closed while we were still sending
-        answer = sock.recv(65536)
-    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        status, answer = read_answer(sock)
+    assert status.startswith(b"HTTP/1.1 413"), status
     assert sent < 50  # 2 MB is the limit; what the kernel buffers on the way is the rest
-    envelope = json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]
+    envelope = answer["error"]
     assert envelope["code"] == "request_too_large" and envelope["param"] is None
 
 
@@ -311,9 +327,9 @@ def test_a_body_dripped_slowly_gets_a_408(hardened):
         for _ in range(3):  # stop before the timeout: a byte sent after the server closed could reset the answer
             time.sleep(0.2)
             sock.sendall(b" ")
-        answer = sock.recv(65536)
-    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
-    envelope = json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]
+        status, answer = read_answer(sock)
+    assert status.startswith(b"HTTP/1.1 408"), status
+    envelope = answer["error"]
     assert envelope["code"] == "request_timeout" and "1 seconds" in envelope["message"]
     with httpx.Client(base_url=hardened.base_url, headers={"Authorization": "Bearer k"}, timeout=10) as http:
         still_serving(http)
