@@ -88,7 +88,7 @@ def uvicorn_process(tmp_path: Path, env: dict[str, str] | None = None, command: 
     env = {**(env or server_env()), "CHAT_PORT": str(port)}
     env.setdefault("CHAT_DB_PATH", str(tmp_path / "chat.db"))
     command = command or [sys.executable, "-m", "uvicorn", "app:app", "--port", str(port),
-                          *(["--workers", str(workers)] if workers > 1 else [])]
+                          *(["--workers", str(workers), "--timeout-worker-healthcheck", "60"] if workers > 1 else [])]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    preexec_fn=limit_open_files(fd_limit) if fd_limit else None)

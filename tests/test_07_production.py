@@ -224,21 +224,34 @@ def test_guardrail_rejection_and_the_rma_desk(service):
 
 # ---------- locks that time out, and a store that goes away ----------
 
+def hold_lock(url: str, conversation_id: str, take: bool) -> bool:
+    """Take (or free) the conversation's lock from this process, as another worker would."""
+    from store import open_store
+
+    async def act() -> bool:
+        store = open_store(url, "unused.db", lease_seconds=600)
+        try:
+            await store.start()
+            if take:
+                return await store._try_lock(conversation_id, "the-test")
+            await store._unlock(conversation_id, "the-test")
+            return True
+        finally:
+            await store.close()
+    return asyncio.run(act())
+
+
 @pytest.mark.parametrize("slow_service", BACKENDS, indirect=True)
 def test_a_turn_that_cannot_get_the_conversation_in_time_gets_a_clear_error(slow_service):
     base, log_path, url, _ = slow_service
     cid = new_conversation()
-    with httpx.Client(timeout=120) as first, first.stream(
-            "GET", base + "/api/chat/sse", params={"query": "北京的天气", "conversation_id": cid}) as running:
-        lines = running.iter_lines()
-        assert next(line for line in lines if line.startswith("event: ")) == "event: agent_updated"
-        # The first turn holds the conversation for seconds; the second waits 1 s, on either worker.
-        refusals = [turn(base, "上海的天气", cid) for _ in range(2)]
-        rest = parse_sse("\n".join(lines) + "\n\n")
-    assert rest[-1][0] == "run_completed"
+    assert hold_lock(url, cid, take=True)  # another process holds the conversation
+    refusals = [turn(base, "上海的天气", cid) for _ in range(2)]  # each waits 1 s, on either worker
     for events in refusals:
         assert events == [("error", {"message": "This conversation is still answering another message (waited "
                                                 "1 seconds). Try again when it has finished."})]
+    hold_lock(url, cid, take=False)
+    assert turn(base, "北京的天气", cid)[-1][0] == "run_completed"
     assert user_messages(url, cid) == ["北京的天气"]  # the refused turns wrote nothing
 
 

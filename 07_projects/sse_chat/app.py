@@ -36,6 +36,7 @@ from agents import Agent, MaxTurnsExceeded, OpenAIChatCompletionsModel, OpenAIRe
 from agents.exceptions import AgentsException, InputGuardrailTripwireTriggered
 from agents.result import RunResultStreaming
 from chat_events import (
+    AgentUpdated,
     ApprovalRequired,
     ApprovalResolved,
     ErrorEvent,
@@ -87,6 +88,7 @@ class Settings:
     lock_wait: float = 120.0  # seconds a follow-up waits for the conversation's running turn
     lock_lease: float = 30.0  # seconds a lock outlives a worker that died holding it
     allow_file_page: bool = False  # CHAT_ALLOW_FILE_PAGE: let index.html opened from disk call the API
+    max_runs: int = 64  # CHAT_MAX_RUNS: runs at once per worker; more wait their turn instead of slowing all
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -103,6 +105,7 @@ class Settings:
             session_url=env.get("CHAT_SESSION_URL") or None,
             lock_wait=float(env.get("CHAT_LOCK_WAIT") or 120), lock_lease=float(env.get("CHAT_LOCK_LEASE") or 30),
             allow_file_page=env.get("CHAT_ALLOW_FILE_PAGE", "").lower() in ("1", "true", "yes", "on"),
+            max_runs=int(env.get("CHAT_MAX_RUNS") or 64),
         )
 
     def origins(self) -> list[str]:
@@ -183,6 +186,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Where conversations live: history, a lock across workers, paused runs (CHAT_SESSION_URL).
     store = open_store(settings.session_url, settings.db_path, settings.lock_lease)
     conversations = Conversations()  # the conversations in use right now, each with its lock
+    # Every streamed piece of a run costs CPU: a thousand runs at once would all crawl and none would
+    # finish. Past `max_runs` a run waits for a free place, so answers finish at the rate the worker
+    # sustains (the client already has its first event, `agent_updated`, while it waits).
+    run_places = asyncio.Semaphore(settings.max_runs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -259,40 +266,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def run_and_stream(run_input: str | RunState, conversation: ActiveConversation, conversation_id: str,
                              mapper: StreamEventMapper) -> AsyncIterator[ServerSentEvent]:
         """Run the desk (a new question, or a paused run resumed) and stream it in the contract's events."""
-        try:
-            # Never Runner.run_sync here: it would block the event loop (and raises inside one).
-            result = Runner.run_streamed(desk, run_input, session=conversation.session, max_turns=settings.max_turns)
-            conversation.run = result
-            _track(app, result)
-            async for event in result.stream_events():
-                payload = mapper.map(event)
-                if payload is not None:
-                    yield sse(payload)
-            if conversation.clearing:  # a DELETE stopped the run
-                conversation.outcome = "cleared"
-                yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
-                return
-            if result.interruptions:  # a tool waits for a person: the paused run is kept with the conversation
-                await store.save_pending(conversation_id, result.to_state().to_string())
-                for item in result.interruptions:
-                    yield sse(ApprovalRequired(call_id=item.call_id or "", tool_name=item.name or "tool",
-                                               arguments=item.arguments or "{}", conversation_id=conversation_id,
-                                               reason=APPROVAL_REASONS.get(item.name or "", "This tool needs "
-                                                                           "a person's approval.")))
-                conversation.outcome = "waiting for approval"
-                return
-            yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=conversation_id))
-            conversation.outcome = "completed"
-        except InputGuardrailTripwireTriggered as exc:  # the guardrail stopped it before any agent answered
-            info = exc.guardrail_result.output.output_info
-            conversation.outcome = "rejected by the guardrail"
-            yield sse(GuardrailRejected(guardrail=exc.guardrail_result.guardrail.get_name(),
-                                        category=str(getattr(info, "category", "")),
-                                        priority=str(getattr(info, "priority", "")), message=REJECTED))
-        except Exception as exc:  # provider, run and store failures end the stream with an `error` event
-            conversation.outcome = f"error {type(exc).__name__}"
-            log.debug("run failed", exc_info=True)
-            yield sse(ErrorEvent(message=describe_error(exc, settings)))
+        async with run_places:  # a free place first (CHAT_MAX_RUNS per worker)
+            try:
+                # Never Runner.run_sync here: it would block the event loop (and raises inside one).
+                result = Runner.run_streamed(desk, run_input, session=conversation.session, max_turns=settings.max_turns)
+                conversation.run = result
+                _track(app, result)
+                async for event in result.stream_events():
+                    payload = mapper.map(event)
+                    if payload is not None:
+                        yield sse(payload)
+                if conversation.clearing:  # a DELETE stopped the run
+                    conversation.outcome = "cleared"
+                    yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
+                    return
+                if result.interruptions:  # a tool waits for a person: the paused run is kept with the conversation
+                    await store.save_pending(conversation_id, result.to_state().to_string())
+                    for item in result.interruptions:
+                        yield sse(ApprovalRequired(call_id=item.call_id or "", tool_name=item.name or "tool",
+                                                   arguments=item.arguments or "{}", conversation_id=conversation_id,
+                                                   reason=APPROVAL_REASONS.get(item.name or "", "This tool needs "
+                                                                               "a person's approval.")))
+                    conversation.outcome = "waiting for approval"
+                    return
+                yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=conversation_id))
+                conversation.outcome = "completed"
+            except InputGuardrailTripwireTriggered as exc:  # the guardrail stopped it before any agent answered
+                info = exc.guardrail_result.output.output_info
+                conversation.outcome = "rejected by the guardrail"
+                yield sse(GuardrailRejected(guardrail=exc.guardrail_result.guardrail.get_name(),
+                                            category=str(getattr(info, "category", "")),
+                                            priority=str(getattr(info, "priority", "")), message=REJECTED))
+            except Exception as exc:  # provider, run and store failures end the stream with an `error` event
+                conversation.outcome = f"error {type(exc).__name__}"
+                log.debug("run failed", exc_info=True)
+                yield sse(ErrorEvent(message=describe_error(exc, settings)))
 
     async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)],
                           conversation: Annotated[ActiveConversation, Depends(hold_conversation)],
@@ -317,7 +325,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield sse(ErrorEvent(message="A tool call in this conversation waits for a person's decision: "
                                          "approve or reject it first."))
             return
-        async for event in run_and_stream(turn.query, conversation, turn.conversation_id, StreamEventMapper()):
+        # The first event at once: the client knows the desk has its question, even while the run waits
+        # for a free place; the SDK's own first agent_updated (the same agent) is then not sent again.
+        yield sse(AgentUpdated(agent=desk.name))
+        mapper = StreamEventMapper(announced=desk.name)
+        async for event in run_and_stream(turn.query, conversation, turn.conversation_id, mapper):
             yield event
 
     stream_doc = {200: {"description": "A `text/event-stream`; each event's `data` is the JSON of its model.",

@@ -131,8 +131,9 @@ def as_text(output: Any) -> str:
 class StreamEventMapper:
     """Maps the SDK's stream events to contract payloads; one per run (it remembers call ids)."""
 
-    def __init__(self) -> None:
+    def __init__(self, announced: str | None = None) -> None:
         self.tool_names: dict[str, str] = {}
+        self.announced = announced  # the starting agent, if the app already sent its agent_updated
 
     def map(self, event: StreamEvent) -> BaseModel | None:
         if event.type == "raw_response_event":
@@ -140,6 +141,10 @@ class StreamEventMapper:
                 return TextDelta(text=event.data.delta)
             return None
         if event.type == "agent_updated_stream_event":
+            if event.new_agent.name == self.announced:  # sent already, before the run started
+                self.announced = None
+                return None
+            self.announced = None
             return AgentUpdated(agent=event.new_agent.name)
         item = event.item
         if event.name == "tool_called" and isinstance(item, ToolCallItem):

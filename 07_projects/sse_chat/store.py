@@ -272,11 +272,15 @@ class RedisStore(Store):
     RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
     UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-    def __init__(self, url: str, lease_seconds: float = 30.0):
+    def __init__(self, url: str, lease_seconds: float = 30.0, pool_size: int = 30):
         super().__init__(lease_seconds)
         import redis.asyncio as redis
 
-        self.client = redis.from_url(url, health_check_interval=10, socket_connect_timeout=5)
+        # A bounded pool: at most `pool_size` connections per worker, reused; a request waits for a
+        # free one (up to a minute) instead of opening a connection per operation under load.
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=pool_size, timeout=60,
+                                                     socket_connect_timeout=30, health_check_interval=10)
+        self.client = redis.Redis(connection_pool=pool)
 
     def session(self, conversation_id: str) -> Session:
         from agents.extensions.memory import RedisSession

@@ -79,8 +79,15 @@ def raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+LOGS = Path(tempfile.mkdtemp(prefix="bench-chat-logs-"))
+
+
 def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> subprocess.Popen:
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Output to a file, never to a pipe nobody reads: a full pipe would stop the server mid-burst.
+    log = LOGS / f"{Path(command[-1]).name}-{time.monotonic_ns()}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process.log = log
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -89,7 +96,7 @@ def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> su
         except httpx.TransportError:
             time.sleep(0.2)
         if process.poll() is not None:
-            raise SystemExit(f"{command} exited: {process.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"{command} exited: {log.read_text(errors='replace')[-2000:]}")
     raise SystemExit(f"{command} did not start")
 
 
@@ -115,7 +122,11 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            for p in self.processes():
+            try:
+                processes = self.processes()
+            except psutil.Error:  # a worker is being restarted
+                processes = []
+            for p in processes:
                 try:
                     self.peaks[p.pid] = max(self.peaks.get(p.pid, 0), p.memory_info().rss)
                 except psutil.Error:
@@ -209,11 +220,15 @@ def app_env(model_port: int, session_url: str, port: int) -> dict[str, str]:
 
 def uvicorn(module: str, port: int, workers: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", module, "--port", str(port), "--log-level", "warning",
-            "--backlog", "4096", "--timeout-keep-alive", "30", *(["--workers", str(workers)] if workers > 1 else [])]
+            "--backlog", "4096", "--timeout-keep-alive", "30",
+            # uvicorn restarts a worker that does not answer its health check in time (5 s by default);
+            # a worker whose loop is busy with hundreds of runs can miss it, and every stream it held breaks.
+            *(["--workers", str(workers), "--timeout-worker-healthcheck", "60"] if workers > 1 else [])]
 
 
 def run_matrix(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-chat-"))
+    console.print(f"Load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     model_port = free_port()
     model = start([sys.executable, "-m", "workbook", "serve", "--port", str(model_port), "--delay-ms",
                    str(args.delay_ms)], ROOT, base_env(), f"http://127.0.0.1:{model_port}/v1/models")
@@ -286,6 +301,8 @@ def run_matrix(args: argparse.Namespace) -> None:
         stop_process(model)
         servers.close()
     console.print(table)
+    console.print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the "
+                  "machine slows every figure)")
     console.print(f"The model process used {model_cpu:.1f} s of CPU in all (it shares the {os.cpu_count()} cores).")
 
 
