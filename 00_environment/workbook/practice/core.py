@@ -85,6 +85,15 @@ def short(value: object, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def parsed_json(value: object) -> object:
+    """`value` parsed as JSON, or `value` itself when it is not a JSON text (a learner's tool result
+    sent without json.dumps), so a check can compare what was meant and still show what was sent."""
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
+
+
 def check(exercise: str, hint_on_error: str = "") -> Callable:
     """Make a function a check: catch, print, record. Works on `def` and `async def` alike."""
 

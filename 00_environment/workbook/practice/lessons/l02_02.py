@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from workbook.course_tools import convert_currency, get_weather, query_order
-from workbook.practice.core import Exercise, check, expect, model_name, recording_client, short
+from workbook.practice.core import Exercise, check, expect, model_name, parsed_json, recording_client, short
 
 EXERCISES = [
     Exercise(
@@ -157,10 +157,7 @@ def check_tool_loop(answer_with_tools):
     expect(results and results[0].get("tool_call_id") == call["id"],
            "a 'tool' message whose tool_call_id is the call's id", f"roles {[m.get('role') for m in history]}",
            "append {'role': 'tool', 'tool_call_id': call.id, 'content': ...}")
-    try:
-        content = json.loads(results[0].get("content"))
-    except (TypeError, ValueError):
-        content = results[0].get("content")
+    content = parsed_json(results[0].get("content"))
     expect(content == query_order("B2001"), "the function's result, as JSON, in the tool message", short(content, 80),
            "run functions[call.function.name](**json.loads(call.function.arguments)) and json.dumps the result")
     expect(answer == replies[1]["choices"][0]["message"]["content"], "the second reply's text", short(answer, 60),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from workbook.course_tools import check_inventory, query_order
-from workbook.practice.core import Exercise, check, expect, model_name, recording_client, short
+from workbook.practice.core import Exercise, check, expect, model_name, parsed_json, recording_client, short
 
 EXERCISES = [
     Exercise(
@@ -127,10 +127,7 @@ def check_responses_loop(answer_with_tools):
     expect(outputs and outputs[0].get("call_id") == calls[0]["call_id"],
            "a function_call_output item with the call's call_id", short(sent[1].get("input"), 80),
            "{'type': 'function_call_output', 'call_id': item.call_id, 'output': json.dumps(result)}")
-    try:
-        output = json.loads(outputs[0].get("output"))
-    except (TypeError, ValueError):
-        output = outputs[0].get("output")
+    output = parsed_json(outputs[0].get("output"))
     expect(output == check_inventory("P400"), "the function's result as JSON in 'output'", short(output, 80),
            "json.dumps the function's return value")
     text = "".join(p.get("text", "") for i in replies[1]["output"] if i["type"] == "message" for p in i["content"])
