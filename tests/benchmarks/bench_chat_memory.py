@@ -24,13 +24,12 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import psutil
-from bench_sse_chat import QUESTION, free_port, start
+from bench_sse_chat import QUESTION, PeakSampler, free_port, start
 from rich.console import Console
 from rich.table import Table
 
@@ -45,25 +44,11 @@ def limit_open_files() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 
 
-class FdSampler(threading.Thread):
+class FdSampler(PeakSampler):
     """Peak number of open descriptors of a process, sampled every 10 ms."""
 
     def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.process, self.peak, self.running = psutil.Process(pid), 0, True
-
-    def run(self):
-        while self.running:
-            try:
-                self.peak = max(self.peak, self.process.num_fds())
-            except psutil.Error:
-                pass
-            time.sleep(0.01)
-
-    def stop(self) -> int:
-        self.running = False
-        self.join()
-        return self.peak
+        super().__init__(pid, psutil.Process.num_fds, 0.01)
 
 
 async def stream(client: httpx.AsyncClient, base: str, cid: str) -> str:

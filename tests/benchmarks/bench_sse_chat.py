@@ -82,26 +82,36 @@ def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> su
     raise SystemExit(f"{command} did not start")
 
 
-class RssSampler(threading.Thread):
-    """Peak resident memory of a process (and its children), sampled every 50 ms."""
+class PeakSampler(threading.Thread):
+    """The peak of `measure(process)` for one process, sampled every `every` seconds until stop()."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, measure, every: float):
         super().__init__(daemon=True)
-        self.process, self.peak, self.running = psutil.Process(pid), 0, True
+        self.process, self.measure, self.every = psutil.Process(pid), measure, every
+        self.peak, self.running = 0, True
 
     def run(self):
         while self.running:
             try:
-                rss = self.process.memory_info().rss + sum(c.memory_info().rss for c in self.process.children(True))
-                self.peak = max(self.peak, rss)
+                self.peak = max(self.peak, self.measure(self.process))
             except psutil.Error:
                 pass
-            time.sleep(0.05)
+            time.sleep(self.every)
 
-    def stop(self) -> float:
+    def stop(self) -> int:
         self.running = False
         self.join()
-        return self.peak / 2**20
+        return self.peak
+
+
+class RssSampler(PeakSampler):
+    """Peak resident memory of a process (and its children), sampled every 50 ms; stop() gives MiB."""
+
+    def __init__(self, pid: int):
+        super().__init__(pid, lambda p: p.memory_info().rss + sum(c.memory_info().rss for c in p.children(True)), 0.05)
+
+    def stop(self) -> float:
+        return super().stop() / 2**20
 
 
 def parse(text: str) -> list[tuple[str, dict]]:
