@@ -17,7 +17,9 @@ NOTEBOOKS = [e for e in EDITIONS if e.source.suffix == ".ipynb"]
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
-NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|<[^>\n]*>|https?://\S+", re.DOTALL)
+# Code, links, tags, and the lesson x provider table that `workbook matrix` generates (data, not prose).
+NOT_PROSE = re.compile(r"<!-- provider-matrix:begin -->.*?<!-- provider-matrix:end -->|```.*?```|`[^`\n]*`"
+                       r"|\]\([^)]*\)|<[^>\n]*>|https?://\S+", re.DOTALL)
 
 
 def _label(edition):
