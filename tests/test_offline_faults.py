@@ -124,3 +124,36 @@ def test_server_wide_fault_and_header_override():
     with start_in_background(Options(faults="500")) as faulty:
         with httpx.Client(base_url=faulty.base_url, headers={"Authorization": "Bearer k"}) as http:
             assert http.get("/models").status_code == 200
+
+
+def test_serve_fault_flag_injects_into_every_request_and_refuses_a_bad_one():
+    import subprocess
+    import sys
+
+    from workbook.offline import free_port
+
+    bad = subprocess.run([sys.executable, "-m", "workbook", "serve", "--fault", "429;retry-after=soon"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--fault:" in bad.stdout and "retry-after" in bad.stdout
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "workbook", "serve", "--port", str(port), "--fault", "503"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}/v1"
+        for _ in range(300):
+            try:
+                httpx.get(base + "/models", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        reply = httpx.post(base + "/chat/completions", headers={"Authorization": "Bearer k"}, timeout=30,
+                           json={"model": "course-model", "messages": [{"role": "user", "content": "Hi"}]})
+        assert reply.status_code == 503 and reply.json()["error"]["message"]
+        healthy = httpx.post(base + "/chat/completions", timeout=30,
+                             headers={"Authorization": "Bearer k", "X-Offline-Fault": "none"},
+                             json={"model": "course-model", "messages": [{"role": "user", "content": "Hi"}]})
+        assert healthy.status_code == 200  # a request's own header overrides the server-wide fault
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=15)
+    assert "answering every request with the fault '503'" in " ".join(out.split())  # rich wraps lines

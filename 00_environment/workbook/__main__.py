@@ -1,6 +1,6 @@
 """The workbook's command line.
 
-    python -m workbook serve [--port 8765] [--delay-ms 40] [--chat-only] [--profile dashscope]
+    python -m workbook serve [--port 8765] [--delay-ms 40] [--chat-only] [--profile dashscope] [--fault 429]
     python -m workbook doctor
     python -m workbook run [CHAPTER ...]
     python -m workbook matrix [--write-readme | --check]   (every lesson on every provider profile)
@@ -29,6 +29,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from .config import read_env
     from .offline import Options, create_app
+    from .offline.faults import FaultSpecError, checked
     from .offline.profiles import get as get_profile
 
     try:  # --profile, else OFFLINE_MODEL_PROFILE from .env, else the full OpenAI API
@@ -36,15 +37,22 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         console.print(f"[red]{error}[/]")
         return 2
+    try:  # --fault: every request gets this fault unless it sends its own X-Offline-Fault header
+        fault = checked(args.fault)
+    except FaultSpecError as error:
+        console.print(f"[red]--fault: {error}[/]")
+        return 2
     model = "course-model" if profile.name == "openai" else profile.example_model
     mode = " (chat-only: /v1/responses answers 404)" if args.chat_only else ""
     mode += "" if profile.name == "openai" else f" behaving as {profile.title}"
+    mode += f", answering every request with the fault {fault!r}" if fault else ""
     console.print(f"Offline course model on http://127.0.0.1:{args.port}/v1{mode}. Point .env at it with\n"
                   f"  OPENAI_BASE_URL=http://127.0.0.1:{args.port}/v1\n  OPENAI_API_KEY=anything\n"
                   f"  OPENAI_MODEL_NAME={model}\n"
                   f"  OPENAI_RESPONSES_API={'true' if profile.has('responses') and not args.chat_only else 'false'}\n"
                   "Ctrl+C stops it.")
-    uvicorn.run(create_app(Options(delay_ms=args.delay_ms, chat_only=args.chat_only, profile=profile.name)),
+    uvicorn.run(create_app(Options(delay_ms=args.delay_ms, chat_only=args.chat_only, profile=profile.name,
+                                    faults=fault)),
                 host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 
@@ -144,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chat-only", action="store_true", help="answer /v1/responses with 404")
     p.add_argument("--profile", help="behave as a provider documents: openai, dashscope, deepseek, siliconflow, "
                    "ollama or vllm (default: OFFLINE_MODEL_PROFILE from .env, else openai)")
+    p.add_argument("--fault", help="inject a fault into every request, e.g. '429;retry-after=1', '500;times=2', "
+                   "'drop', 'slow-first-token=2000ms' (a request's X-Offline-Fault header overrides it)")
     p.set_defaults(func=serve)
     p = commands.add_parser("doctor", help="probe what the configured provider supports")
     p.set_defaults(func=doctor)
