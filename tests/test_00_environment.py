@@ -10,10 +10,11 @@ from workbook.offline import Options, start_in_background
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "00_environment"
-FEATURES = ["Chat Completions", "Responses API", "streaming", "function tools", "json_schema output", "reasoning"]
+FEATURES = ["Chat Completions", "Responses API", "streaming", "function tools", "json_schema output",
+            "json_object output", "reasoning"]
 
 
-def test_doctor_reports_all_six_features_ok_on_the_offline_model():
+def test_doctor_reports_all_seven_features_ok_on_the_offline_model():
     server = start_in_background(Options())
     try:
         checks = diagnose(server.base_url, "any-key", "course-model")
