@@ -96,4 +96,4 @@ def test_failure_error_function_output_reaches_the_model(client):
     result = asyncio.run(Runner.run(agent, "查一下订单 A1001 的状态", run_config=RunConfig(tracing_disabled=True)))
     outputs = [i.output for i in result.new_items if i.type == "tool_call_output_item"]
     assert outputs == ["order system down: timeout"]
-    assert "order system down" in result.final_output
+    assert "order system down" in result.final_output.lower()  # the model words it, capitalised

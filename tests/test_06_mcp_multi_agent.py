@@ -241,7 +241,7 @@ def test_tool_name_override_and_input_type_reach_on_handoff():
     result, hooks = run_with(triage, "I want a refund for order A1003.")
     call = next(i for i in result.new_items if isinstance(i, HandoffCallItem))
     assert call.raw_item.name == "escalate_to_refunds"
-    assert reasons == ["I want a refund for order A1003."]
+    assert reasons == ["refund"]  # a reason in a few words, not the whole message
     assert result.last_agent.name == "Refund agent"
 
 
