@@ -5,9 +5,12 @@ the real client.
 """
 
 import asyncio
+import gc
 import json
 import os
 from dataclasses import replace
+
+import pytest
 
 import workbook
 
@@ -15,6 +18,15 @@ workbook.setup(quiet=True)
 
 from agents import Agent, OpenAIChatCompletionsModel, Runner, RunState, function_tool  # noqa: E402
 from openai import AsyncOpenAI  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def collect_clients_of_finished_loops():
+    """These tests make clients inside `asyncio.run`. An openai client that is garbage-collected later,
+    while another test's event loop runs, schedules its `aclose()` on that loop, for connections of a
+    loop that is already closed ("Event loop is closed" in an unrelated test). Collect them now."""
+    yield
+    gc.collect()
 
 
 def _model(client: AsyncOpenAI | None = None) -> OpenAIChatCompletionsModel:
