@@ -161,6 +161,11 @@ class FaultInjection:
         if fault.first_byte_delay:
             await asyncio.sleep(fault.first_byte_delay)
         if fault.drop:
+            # Read the whole request first: a socket closed with unread bytes is reset (RST), and the
+            # client would see a reset sometimes and a cut-off body other times.
+            message = {"more_body": True}
+            while message.get("more_body") and message.get("type") != "http.disconnect":
+                message = await receive()
             # Status line and a first chunk, then return without finishing: the server closes the
             # connection mid-body, as a dropped connection or a crashed load balancer does.
             await send({"type": "http.response.start", "status": 200,
