@@ -45,7 +45,8 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = ROOT / "07_projects" / "sse_chat"
-sys.path[:0] = [str(ROOT / "tests"), str(APP_DIR)]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "benchmarks"), str(APP_DIR)]
+from bench_sse_chat import start  # noqa: E402  (one way to start a server and wait for it)
 from servers import postgres_server, redis_server  # noqa: E402
 
 from workbook.mcp_process import stop_process  # noqa: E402
@@ -79,25 +80,6 @@ def raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-LOGS = Path(tempfile.mkdtemp(prefix="bench-chat-logs-"))
-
-
-def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> subprocess.Popen:
-    # Output to a file, never to a pipe nobody reads: a full pipe would stop the server mid-burst.
-    log = LOGS / f"{Path(command[-1]).name}-{time.monotonic_ns()}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    process.log = log
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(health, timeout=2).status_code < 500:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            raise SystemExit(f"{command} exited: {log.read_text(errors='replace')[-2000:]}")
-    raise SystemExit(f"{command} did not start")
 
 
 def wait_for_workers(process: subprocess.Popen, workers: int, port: int) -> None:
@@ -231,7 +213,7 @@ def run_matrix(args: argparse.Namespace) -> None:
     console.print(f"Load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     model_port = free_port()
     model = start([sys.executable, "-m", "workbook", "serve", "--port", str(model_port), "--delay-ms",
-                   str(args.delay_ms)], ROOT, base_env(), f"http://127.0.0.1:{model_port}/v1/models")
+                   str(args.delay_ms)], ROOT, base_env(), f"http://127.0.0.1:{model_port}/v1/models", timeout=90)
     table = Table(title=f"The desk under load: {QUESTION!r}, model pacing {args.delay_ms:g} ms per piece, "
                         f"{os.cpu_count()} cores (times in s from the start of the burst)")
     for column in ("backend", "workers", "N", "first event p50", "p99", "completed p50", "p99", "lost", "failed",
@@ -247,7 +229,7 @@ def run_matrix(args: argparse.Namespace) -> None:
             for workers in args.workers:
                 port = free_port()
                 app = start(uvicorn("app:app", port, workers), APP_DIR, app_env(model_port, url, port),
-                            f"http://127.0.0.1:{port}/api/health")
+                            f"http://127.0.0.1:{port}/api/health", timeout=90)
                 try:
                     wait_for_workers(app, workers, port)
                     if reference is None:  # the event list every client must receive; the ceiling replays it
@@ -280,7 +262,7 @@ def run_matrix(args: argparse.Namespace) -> None:
         for workers in args.workers:
             port = free_port()
             replay = start(uvicorn("replay_app:app", port, workers), tmp, {**base_env(), "REPLAY_EVENTS":
-                           str(events_file)}, f"http://127.0.0.1:{port}/api/health")
+                           str(events_file)}, f"http://127.0.0.1:{port}/api/health", timeout=90)
             try:
                 wait_for_workers(replay, workers, port)
                 for n in args.sizes:
@@ -325,7 +307,7 @@ def profile(args: argparse.Namespace) -> None:
     """Run N turns in this process, under cProfile, against the paced model; group time by package."""
     model_port = free_port()
     model = start([sys.executable, "-m", "workbook", "serve", "--port", str(model_port), "--delay-ms",
-                   str(args.delay_ms)], ROOT, base_env(), f"http://127.0.0.1:{model_port}/v1/models")
+                   str(args.delay_ms)], ROOT, base_env(), f"http://127.0.0.1:{model_port}/v1/models", timeout=90)
     tmp = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     os.environ.update(app_env(model_port, f"sqlite:///{tmp}/profile.db", free_port()))
     import app as chat

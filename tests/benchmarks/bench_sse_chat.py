@@ -68,9 +68,17 @@ def free_port() -> int:
     return wb_free_port()
 
 
-def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> subprocess.Popen:
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+LOGS = Path(tempfile.mkdtemp(prefix="bench-chat-logs-"))
+
+
+def start(command: list[str], cwd: Path, env: dict[str, str], health: str, timeout: float = 60) -> subprocess.Popen:
+    """Start a server and wait until `health` answers; its output goes to `process.log`."""
+    # Output to a file, never to a pipe nobody reads: a full pipe would stop the server mid-burst.
+    log = LOGS / f"{Path(command[-1]).name}-{time.monotonic_ns()}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process.log = log
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if httpx.get(health, timeout=2).status_code < 500:
@@ -78,7 +86,7 @@ def start(command: list[str], cwd: Path, env: dict[str, str], health: str) -> su
         except httpx.TransportError:
             time.sleep(0.2)
         if process.poll() is not None:
-            raise SystemExit(f"{command} exited: {process.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"{command} exited: {log.read_text(errors='replace')[-2000:]}")
     raise SystemExit(f"{command} did not start")
 
 
