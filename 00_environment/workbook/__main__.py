@@ -75,6 +75,7 @@ def doctor(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from .config import check, read_env
+    from .forkserver import fork_server
     from .lessons import chapter_dirs, lessons, run_notebook, run_script
 
     provider = check(read_env())
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     outcomes = []
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=True) as progress:
+    with fork_server(enabled=not args.no_fork_server), Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("lessons", total=len(todo))
         for path in todo:
             progress.update(task, description=f"{path.parent.name}/{path.name}")
@@ -161,11 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01")
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--results", help="also write each lesson's status to this JSON file")
+    p.add_argument("--no-fork-server", action="store_true",
+                   help="start every lesson from scratch instead of forking a process that has the packages loaded")
     p.set_defaults(func=run)
     p = commands.add_parser("matrix", help="run every lesson against every provider profile of the offline model")
     p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01 (default: all)")
     p.add_argument("--profiles", nargs="+", help="default: openai dashscope deepseek siliconflow ollama vllm")
-    p.add_argument("--jobs", type=int, default=2, help="profiles run at the same time")
+    p.add_argument("--jobs", type=int, default=3, help="profiles run at the same time")
     p.add_argument("--write-readme", action="store_true", help="write the table between the markers in README.md")
     p.add_argument("--check", action="store_true", help="fail when README.md's table differs from this run's")
     p.set_defaults(func=matrix)

@@ -64,9 +64,14 @@ def lesson_env() -> dict[str, str]:
 
 
 def run_script(path: Path, timeout: float = 180) -> Outcome:
+    from .forkserver import ENV, launcher_argv
+
     start = time.perf_counter()
+    # Through the fork server when one is running (`workbook run`, the tests): the same script,
+    # the same fresh process, without importing the SDK all over again.
+    command = launcher_argv(path.name) if os.environ.get(ENV) else [sys.executable, path.name]
     try:
-        done = subprocess.run([sys.executable, path.name], cwd=path.parent, env=lesson_env(),
+        done = subprocess.run(command, cwd=path.parent, env=lesson_env(),
                               capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return Outcome(_label(path), False, time.perf_counter() - start, f"timed out after {timeout:.0f}s")
