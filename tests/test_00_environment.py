@@ -1,9 +1,9 @@
 """Chapter 00: the doctor table, the course map, and the chapters running end to end."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from workbook.doctor import diagnose
 from workbook.offline import Options, start_in_background
@@ -63,12 +63,15 @@ def test_readme_explains_the_cli():
         assert f"python -m workbook {command}" in readme
 
 
-def test_the_main_job_runs_every_lesson_offline():
-    """`python -m workbook run` with no arguments: the README's first command, on every lesson."""
+@pytest.mark.lessons
+def test_the_main_job_runs_every_lesson_offline(provider_runs):
+    """`python -m workbook run` with no arguments: the README's first command, on every lesson.
+
+    It is the provider matrix's default column (conftest.py), run once for both tests.
+    """
     from workbook.lessons import chapter_dirs, lessons
 
     expected = sum(len(lessons(chapter)) for chapter in chapter_dirs())
-    done = subprocess.run([sys.executable, "-m", "workbook", "run"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1500)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert f"{expected} passed, 0 failed" in done.stdout
+    main_job = provider_runs["openai"]
+    assert main_job.returncode == 0, main_job.output[-3000:]
+    assert f"{expected} passed, 0 failed" in main_job.output

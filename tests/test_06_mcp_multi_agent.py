@@ -136,6 +136,7 @@ def test_manager_keeps_working_servers_when_one_is_down_and_filters_apply():
 
 # --- no server process is left behind by the lessons ------------------------------------------------
 
+@pytest.mark.lessons
 def test_mcp_lesson_scripts_leave_no_server_process():
     before = {p.pid for p in server_processes()}
     for script in ("06_02_mcp_sse_agent.py", "06_04_multiple_mcp_servers.py"):

@@ -1,8 +1,11 @@
 """`python -m workbook run` reports failures honestly: a broken lesson is never "passed"."""
 
 import nbformat
+import pytest
 
 from workbook.lessons import run_notebook, run_script
+
+pytestmark = pytest.mark.lessons  # runs lessons: the session starts the fork server
 
 
 def _notebook(path, cells):

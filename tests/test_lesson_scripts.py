@@ -4,6 +4,8 @@ import pytest
 
 from workbook.lessons import SERVICES, chapter_dirs, lessons, run_script
 
+pytestmark = pytest.mark.lessons  # runs lessons: the session starts the fork server
+
 SCRIPTS = [p for chapter in chapter_dirs() for p in lessons(chapter)
            if p.suffix == ".py" and p.name not in SERVICES]
 

@@ -22,6 +22,8 @@ from workbook.lessons import ROOT
 from workbook.practice import build
 from workbook.practice.core import Result
 
+pytestmark = pytest.mark.lessons  # runs lessons: the session starts the fork server
+
 LESSONS = build.discover()
 EXERCISES = [(lesson, exercise) for lesson in LESSONS for exercise in lesson.exercises]
 CASES = [(lesson, exercise, kind, code) for lesson, exercise in EXERCISES

@@ -1,6 +1,7 @@
 """Every lesson on every provider profile: none fails, and the README's table is this run's.
 
-One `python -m workbook run` per profile (two at a time), with the offline model behaving as that
+One `python -m workbook run` per profile (the `provider_runs` fixture in conftest.py, shared with
+the main-job test, whose command is the "openai" column), with the offline model behaving as that
 provider documents and a model name of that provider's shape. Outputs are not compared here: nbval
 already checks the stored outputs of the default profile.
 """
@@ -10,13 +11,14 @@ import pytest
 
 from workbook.capabilities import needs_in
 from workbook.lessons import run_notebook
-from workbook.matrix import readme_table, run_matrix, table
-from workbook.offline.profiles import PROFILES
+from workbook.matrix import readme_table, table
+
+pytestmark = pytest.mark.lessons  # runs lessons: the session starts the fork server
 
 
 @pytest.fixture(scope="module")
-def matrix():
-    return run_matrix(list(PROFILES), [], jobs=2)
+def matrix(provider_runs):
+    return {name: run.lessons for name, run in provider_runs.items()}
 
 
 def test_no_lesson_fails_on_any_profile(matrix):

@@ -1,7 +1,7 @@
 """`python -m workbook matrix`: every lesson against the offline model in every provider profile.
 
 Each profile runs `python -m workbook run --results FILE` in its own process, with the model name
-that provider uses (`Qwen/Qwen3-32B` on SiliconFlow, `qwen3:8b` on Ollama), two profiles at a time.
+that provider uses (`Qwen/Qwen3-32B` on SiliconFlow, `qwen3:8b` on Ollama), three profiles at a time.
 The table of lesson x profile goes between two markers in the top README (`--write-readme`);
 `--check` fails when the README's table differs from the run's.
 """
@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from .lessons import ROOT
@@ -28,24 +29,43 @@ def write_results(path: Path, provider: str, outcomes) -> None:
                                ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def run_profile(name: str, chapters: list[str], timeout: float = 1500) -> dict[str, str]:
-    """Each lesson's status with the offline model behaving as provider `name`."""
+@dataclass
+class ProfileRun:
+    lessons: dict[str, str]  # lesson -> "passed", "failed" or "needs …"
+    output: str  # what `workbook run` printed
+    returncode: int
+
+
+def run_profile(name: str, chapters: list[str], timeout: float = 1500) -> ProfileRun:
+    """Each lesson's status with the offline model behaving as provider `name`.
+
+    The "openai" profile is the offline model's default: that run is exactly the README's first
+    command, `python -m workbook run`, with nothing added to the environment.
+    """
     profile = PROFILES[name]
     with tempfile.TemporaryDirectory() as folder:
         results = Path(folder) / "results.json"
-        env = {**os.environ, "WORKBOOK_OFFLINE": "1", "OFFLINE_MODEL_PROFILE": name,
-               "OFFLINE_MODEL_NAME": "course-model" if name == "openai" else profile.example_model}
+        env = {k: v for k, v in os.environ.items() if k not in ("OFFLINE_MODEL_PROFILE", "OFFLINE_MODEL_NAME")}
+        env["WORKBOOK_OFFLINE"] = "1"
+        if name != "openai":
+            env.update(OFFLINE_MODEL_PROFILE=name, OFFLINE_MODEL_NAME=profile.example_model)
         done = subprocess.run([sys.executable, "-m", "workbook", "run", *chapters, "--results", str(results)],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         if not results.exists():
             raise RuntimeError(f"profile {name}: workbook run wrote no results\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        return json.loads(results.read_text(encoding="utf-8"))["lessons"]
+        lessons = json.loads(results.read_text(encoding="utf-8"))["lessons"]
+        return ProfileRun(lessons, done.stdout + done.stderr, done.returncode)
 
 
-def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 2) -> dict[str, dict[str, str]]:
-    with ThreadPoolExecutor(max_workers=jobs) as pool:  # each profile is its own process tree
-        found = dict(zip(profiles, pool.map(lambda name: run_profile(name, chapters), profiles), strict=True))
-    return found
+def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 3) -> dict[str, ProfileRun]:
+    """Every profile's `workbook run`, `jobs` at a time (each is its own process tree; lessons wait a
+    lot, on kernels starting and on the model, so three at a time keep two cores busy)."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return dict(zip(profiles, pool.map(lambda name: run_profile(name, chapters), profiles), strict=True))
+
+
+def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 3) -> dict[str, dict[str, str]]:
+    return {name: run.lessons for name, run in run_matrix_runs(profiles, chapters, jobs).items()}
 
 
 def table(matrix: dict[str, dict[str, str]]) -> str:

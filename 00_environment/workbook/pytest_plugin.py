@@ -6,11 +6,41 @@ notebook outputs are what the offline model produces, so the suite forces it.
 
 import os
 
+_fork_server = None
+
 
 def pytest_configure(config):
     os.environ["WORKBOOK_OFFLINE"] = "1"
     os.environ.pop("OFFLINE_MODEL_DELAY_MS", None)
     _start_kernels_like_jupyter()
+    config.addinivalue_line("markers", "lessons: the test runs lesson notebooks or scripts")
+
+
+def pytest_collection_finish(session):
+    """Every kernel nbval starts, and every lesson a test runs, is forked from one warm process.
+
+    A full run starts a few hundred lesson processes, and each would import the SDK again (about
+    two seconds of CPU). See workbook/forkserver.py. The kernel is still a fresh ipykernel process
+    in the same environment as pytest, which is what `--nbval-current-env` asks for. A session
+    that runs no notebook and no test marked `lessons` does not start the server.
+    """
+    global _fork_server
+    from workbook.forkserver import ENV, available, fork_server
+
+    runs_lessons = any(type(item).__name__ == "NbCellItem" or item.get_closest_marker("lessons")
+                       for item in session.items)
+    if not runs_lessons or not available() or os.environ.get(ENV) or os.environ.get("WORKBOOK_NO_FORK_SERVER"):
+        return
+    _fork_server = fork_server()
+    if _fork_server.__enter__() is not None and hasattr(session.config.option, "nbval_current_env"):
+        session.config.option.nbval_current_env = False  # the "python3" kernel on JUPYTER_PATH is that kernel
+
+
+def pytest_unconfigure(config):
+    global _fork_server
+    if _fork_server is not None:
+        _fork_server.__exit__(None, None, None)
+        _fork_server = None
 
 
 def _start_kernels_like_jupyter() -> None:
@@ -49,7 +79,10 @@ def pytest_sessionfinish(session, exitstatus):
     def alive(processes):
         return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
-    leftovers = alive(psutil.Process().children(recursive=True))
+    # The fork server itself stays until the end (pytest_unconfigure); the lessons it forked may not.
+    server = os.environ.get("WORKBOOK_FORK_SERVER")
+    leftovers = [p for p in alive(psutil.Process().children(recursive=True))
+                 if not (server and server in " ".join(_cmdline(p)))]
     if leftovers:
         _, still = psutil.wait_procs(leftovers, timeout=10)
         leftovers = alive(still)
@@ -69,3 +102,12 @@ def pytest_sessionfinish(session, exitstatus):
         for name in names:
             reporter.write_line(f"  {name}")
     session.exitstatus = 1
+
+
+def _cmdline(process) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
