@@ -154,7 +154,7 @@ def test_approval_pauses_the_run_and_any_worker_resumes_it(service, approve):
     assert pending(url, cid) is not None  # the paused run is stored with the conversation
 
     blocked = turn(base, "北京的天气", cid)  # no new turn while a decision is open
-    assert blocked == [("error", {"message": "A tool call in this conversation waits for a person's decision: "
+    assert blocked == [("agent_updated", {"agent": "Triage agent"}), ("error", {"message": "A tool call in this conversation waits for a person's decision: "
                                              "approve or reject it first."})]
 
     resumed = decide(base, cid, request["call_id"], approve)
@@ -248,7 +248,9 @@ def test_a_turn_that_cannot_get_the_conversation_in_time_gets_a_clear_error(slow
     assert hold_lock(url, cid, take=True)  # another process holds the conversation
     refusals = [turn(base, "上海的天气", cid) for _ in range(2)]  # each waits 1 s, on either worker
     for events in refusals:
-        assert events == [("error", {"message": "This conversation is still answering another message (waited "
+        # The first event comes at once (the desk has the question), the refusal after the wait.
+        assert events == [("agent_updated", {"agent": "Triage agent"}),
+                          ("error", {"message": "This conversation is still answering another message (waited "
                                                 "1 seconds). Try again when it has finished."})]
     hold_lock(url, cid, take=False)
     assert turn(base, "北京的天气", cid)[-1][0] == "run_completed"
@@ -276,8 +278,9 @@ def test_a_store_that_goes_away_mid_run_ends_the_stream_with_an_error_and_servic
     with httpx.Client(timeout=120) as client, client.stream(
             "GET", base + "/api/chat/sse", params={"query": "北京的天气", "conversation_id": cid}) as running:
         lines = running.iter_lines()
-        assert next(line for line in lines if line.startswith("event: ")) == "event: agent_updated"
-        stop(request, backend)  # mid-run: the guardrail's model call is still streaming
+        names = (line for line in lines if line.startswith("event: "))
+        assert [next(names), next(names)] == ["event: agent_updated"] * 2  # the desk has it; then a handoff
+        stop(request, backend)  # mid-run: the specialist's model calls are still to come
         try:
             events = parse_sse("\n".join(lines) + "\n\n")
         finally:
@@ -297,6 +300,57 @@ def test_a_store_that_goes_away_mid_run_ends_the_stream_with_an_error_and_servic
     assert after[:len(kept)] == kept  # the first turn is intact
     assert [m for m in user_messages(url, cid) if m != "北京的天气"] == ["Where is my order A1001?",
                                                                      "Is P100 in stock?"]
+
+
+def chat_app_module():
+    """The app module, loaded once per test session (test_07_projects loads it under the same name)."""
+    import importlib.util
+    import sys
+
+    from sse_helpers import APP_DIR
+
+    if "sse_chat_app" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("sse_chat_app", APP_DIR / "app.py")
+        sys.modules["sse_chat_app"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["sse_chat_app"])  # workbook.setup(): the offline model
+    return sys.modules["sse_chat_app"]
+
+
+def test_a_full_connection_pool_is_reported_as_busy_not_unreachable(postgres, tmp_path):
+    """A pool of one connection (CHAT_MAX_RUNS=1), held by another user of the pool: the request waits
+    CHAT_POOL_WAIT and is told the store is busy, not that it could not be reached; then it serves again."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    chat = chat_app_module()
+    app = chat.create_app(replace(chat.app.state.settings, session_url=postgres.url, max_runs=1, pool_wait=1.0,
+                                  db_path=str(tmp_path / "unused.db")))
+    engine = app.state.store.engine
+    assert (engine.pool.size(), engine.pool._max_overflow) == (1, 0)  # sized for the runs at once
+    cid = new_conversation()
+
+    async def scenario() -> list[list[tuple[str, dict]]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8200", timeout=120) as client:
+            async def ask() -> list[tuple[str, dict]]:
+                response = await client.get("/api/chat/sse", params={"query": "Is P100 in stock?",
+                                                                     "conversation_id": cid})
+                return parse_sse(response.text)
+            first = await ask()
+            async with engine.connect() as held:  # the only connection, busy elsewhere
+                await held.execute(text("SELECT 1"))
+                busy = await ask()
+            again = await ask()
+        await app.state.store.close()
+        return [first, busy, again]
+
+    first, busy, again = asyncio.run(scenario())
+    assert first[-1][0] == "run_completed" and again[-1][0] == "run_completed"
+    assert busy == [("agent_updated", {"agent": "Triage agent"}),
+                    ("error", {"message": "The conversation store is busy: no free database connection within "
+                                          "1 seconds, so this answer was not saved. Try again in a moment."})]
+    assert user_messages(postgres.url, cid) == ["Is P100 in stock?"] * 2  # the busy turn wrote nothing
 
 
 # ---------- the approval flow in the page, in Chromium ----------

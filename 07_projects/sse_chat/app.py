@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +56,7 @@ from fastapi.staticfiles import StaticFiles
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from store import ConversationBusy, is_store_error, open_store
+from store import ConversationBusy, StoreBusy, is_pool_timeout, is_store_error, open_store
 
 import workbook
 
@@ -89,6 +89,7 @@ class Settings:
     lock_lease: float = 30.0  # seconds a lock outlives a worker that died holding it
     allow_file_page: bool = False  # CHAT_ALLOW_FILE_PAGE: let index.html opened from disk call the API
     max_runs: int = 64  # CHAT_MAX_RUNS: runs at once per worker; more wait their turn instead of slowing all
+    pool_wait: float = 60.0  # CHAT_POOL_WAIT: seconds a request waits for a free database connection
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -105,7 +106,7 @@ class Settings:
             session_url=env.get("CHAT_SESSION_URL") or None,
             lock_wait=float(env.get("CHAT_LOCK_WAIT") or 120), lock_lease=float(env.get("CHAT_LOCK_LEASE") or 30),
             allow_file_page=env.get("CHAT_ALLOW_FILE_PAGE", "").lower() in ("1", "true", "yes", "on"),
-            max_runs=int(env.get("CHAT_MAX_RUNS") or 64),
+            max_runs=int(env.get("CHAT_MAX_RUNS") or 64), pool_wait=float(env.get("CHAT_POOL_WAIT") or 60),
         )
 
     def origins(self) -> list[str]:
@@ -147,6 +148,14 @@ class ChatTurn:
     conversation_id: str
 
 
+@dataclass
+class Claim:
+    """A conversation a request asked for but does not hold yet. The stream calls `take()` after its
+    first event (it may wait for another turn); the dependency that made the claim releases it."""
+
+    take: Callable[[], Awaitable[ActiveConversation]]
+
+
 def describe_error(exc: BaseException, settings: Settings) -> str:
     """A message for the user. Never the provider's own text: it may quote the key back."""
     if isinstance(exc, openai.AuthenticationError):
@@ -161,6 +170,8 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
         return f"The model provider answered with HTTP {exc.status_code}."
     if isinstance(exc, ConversationBusy):
         return str(exc)
+    if is_pool_timeout(exc):  # the store is up, every connection was in use: busy, not unreachable
+        return str(StoreBusy.after(settings.pool_wait))
     if is_store_error(exc):
         return ("The conversation store could not be reached, so this answer was not saved. "
                 "Try again in a moment.")
@@ -184,7 +195,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              else OpenAIChatCompletionsModel(model=settings.model, openai_client=client))
     desk: Agent = build_desk(model)
     # Where conversations live: history, a lock across workers, paused runs (CHAT_SESSION_URL).
-    store = open_store(settings.session_url, settings.db_path, settings.lock_lease)
+    # Its pool has a connection for each run this worker has at once (CHAT_MAX_RUNS).
+    store = open_store(settings.session_url, settings.db_path, settings.lock_lease, settings.max_runs,
+                       settings.pool_wait)
     conversations = Conversations()  # the conversations in use right now, each with its lock
     # Every streamed piece of a run costs CPU: a thousand runs at once would all crawl and none would
     # finish. Past `max_runs` a run waits for a free place, so answers finish at the rate the worker
@@ -208,12 +221,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.conversations = conversations
     app.state.store = store
 
-    def chat_turn(response: Response,
-                  query: str = Query(description=f"The user's question, 1-{MAX_QUERY_CHARS} characters"),
-                  conversation_id: str | None = Query(None, description="Conversation to continue; "
-                                                      "else the cookie's; else a new one"),
-                  cookie_id: str | None = Cookie(None, alias=COOKIE, include_in_schema=False)) -> ChatTurn:
+    async def chat_turn(response: Response,
+                        query: str = Query(description=f"The user's question, 1-{MAX_QUERY_CHARS} characters"),
+                        conversation_id: str | None = Query(None, description="Conversation to continue; "
+                                                            "else the cookie's; else a new one"),
+                        cookie_id: str | None = Cookie(None, alias=COOKIE, include_in_schema=False)) -> ChatTurn:
         # A dependency runs before the stream starts, so bad input gets a real 4xx, not a broken stream.
+        # `async def`: it only checks text, so it runs on the event loop, not in a thread of the pool.
         if not query.strip():
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "query must not be empty")
         if len(query) > MAX_QUERY_CHARS:
@@ -256,12 +270,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     store.close_session(conversation.session)
                 log.info("chat %s…: %s", conversation_id[:8], conversation.outcome)
 
-    async def hold_conversation(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterator[ActiveConversation]:
+    async def claim_conversation(turn: Annotated[ChatTurn, Depends(chat_turn)]) -> AsyncIterator[Claim]:
         # A dependency with `yield`: FastAPI runs the code after `yield` once the response is over,
-        # whether the stream finished or the client went away mid-answer. So the run is stopped and
-        # the session closed right then, never later by the garbage collector.
-        async with hold(turn.conversation_id) as conversation:
-            yield conversation
+        # whether the stream finished or the client went away mid-answer. So the run is stopped, the
+        # session closed and the conversation released right then, never later by the garbage
+        # collector. The stream takes the conversation itself, after its first event.
+        async with AsyncExitStack() as held:
+            yield Claim(take=lambda: held.enter_async_context(hold(turn.conversation_id)))
 
     async def run_and_stream(run_input: str | RunState, conversation: ActiveConversation, conversation_id: str,
                              mapper: StreamEventMapper) -> AsyncIterator[ServerSentEvent]:
@@ -303,9 +318,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield sse(ErrorEvent(message=describe_error(exc, settings)))
 
     async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)],
-                          conversation: Annotated[ActiveConversation, Depends(hold_conversation)],
+                          claim: Annotated[Claim, Depends(claim_conversation)],
                           ) -> AsyncIterable[ServerSentEvent]:
         """Stream one agent run over SSE. The events and their JSON payloads are listed below."""
+        # The first event at once, before any wait: the client knows the desk has its question while
+        # the request waits for the conversation (another turn may be running), the store and a free
+        # place to run. The SDK's own first agent_updated (the same agent) is then not sent again.
+        yield sse(AgentUpdated(agent=desk.name))
+        conversation = await claim.take()
         if conversation.refused:  # another request kept the conversation too long, or the store is down
             conversation.outcome = "refused"
             yield sse(ErrorEvent(message=conversation.refused))
@@ -325,9 +345,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield sse(ErrorEvent(message="A tool call in this conversation waits for a person's decision: "
                                          "approve or reject it first."))
             return
-        # The first event at once: the client knows the desk has its question, even while the run waits
-        # for a free place; the SDK's own first agent_updated (the same agent) is then not sent again.
-        yield sse(AgentUpdated(agent=desk.name))
         mapper = StreamEventMapper(announced=desk.name)
         async for event in run_and_stream(turn.query, conversation, turn.conversation_id, mapper):
             yield event

@@ -53,7 +53,8 @@ class ToolCompleted(BaseModel):
 
 
 class AgentUpdated(BaseModel):
-    """The agent now answering: sent once at the start, and again on every handoff."""
+    """The agent now answering: sent first, as soon as the desk has the question (before any wait
+    for the conversation or a free place to run), and again on every handoff."""
 
     agent: str = Field(description="The agent's name")
 

@@ -16,6 +16,9 @@ machine) can serve its next request:
 
 Each process opens ONE pool per backend (an SQLite connection, a SQLAlchemy engine, a Redis
 client) and every conversation's session borrows it: sessions are cheap, connections are not.
+A pool holds as many connections as the worker runs at once (`pool_size`, CHAT_MAX_RUNS) and a
+few more for the short lock and pending-run statements; a request that finds none free within
+`pool_wait` seconds gets `StoreBusy` ("busy"), which is not the same as a store that is down.
 """
 
 from __future__ import annotations
@@ -50,13 +53,23 @@ class StoreUnavailable(Exception):
     """The session backend cannot be reached."""
 
 
+class StoreBusy(Exception):
+    """The store is up, but every pooled connection stayed in use longer than a request could wait."""
+
+    @classmethod
+    def after(cls, wait: float) -> StoreBusy:
+        return cls(f"The conversation store is busy: no free database connection within {wait:g} seconds, "
+                   "so this answer was not saved. Try again in a moment.")
+
+
 class Store(ABC):
     """One backend: sessions, cross-process locks and paused runs, for every conversation."""
 
     name: str
 
-    def __init__(self, lease_seconds: float = 30.0):
+    def __init__(self, lease_seconds: float = 30.0, pool_wait: float = 60.0):
         self.lease_seconds = lease_seconds  # how long a lock outlives a worker that died holding it
+        self.pool_wait = pool_wait  # how long a request waits for a free pooled connection
         self.started = False
 
     @abstractmethod
@@ -221,13 +234,15 @@ class PostgresStore(SQLStore):
 
     name = "postgresql"
 
-    def __init__(self, url: str, lease_seconds: float = 30.0, pool_size: int = 10):
-        super().__init__(lease_seconds)
+    def __init__(self, url: str, lease_seconds: float = 30.0, pool_size: int = 64, pool_wait: float = 60.0):
+        super().__init__(lease_seconds, pool_wait)
         from sqlalchemy.ext.asyncio import create_async_engine
 
+        # One connection for each run at once, a quarter more for the lock statements of requests
+        # still queued: `workers x 1.25 x pool_size` must fit PostgreSQL's max_connections (100 by default).
         # pool_pre_ping: after a database restart, a dead pooled connection is replaced, not used.
-        self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=2 * pool_size,
-                                          pool_pre_ping=True, pool_timeout=60)
+        self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size // 4,
+                                          pool_pre_ping=True, pool_timeout=pool_wait)
 
     def session(self, conversation_id: str) -> Session:
         from agents.extensions.memory import SQLAlchemySession
@@ -272,13 +287,14 @@ class RedisStore(Store):
     RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
     UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-    def __init__(self, url: str, lease_seconds: float = 30.0, pool_size: int = 30):
-        super().__init__(lease_seconds)
+    def __init__(self, url: str, lease_seconds: float = 30.0, pool_size: int = 64, pool_wait: float = 60.0):
+        super().__init__(lease_seconds, pool_wait)
         import redis.asyncio as redis
 
-        # A bounded pool: at most `pool_size` connections per worker, reused; a request waits for a
-        # free one (up to a minute) instead of opening a connection per operation under load.
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=pool_size, timeout=60,
+        # A bounded pool: a connection for each run at once and a quarter more, reused; a request
+        # waits for a free one (`pool_wait`) instead of opening a connection per operation under load.
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=pool_size + pool_size // 4,
+                                                     timeout=pool_wait,
                                                      socket_connect_timeout=30, health_check_interval=10)
         self.client = redis.Redis(connection_pool=pool)
 
@@ -316,8 +332,10 @@ class RedisStore(Store):
         await self.client.aclose()
 
 
-def open_store(url: str | None, default_path: str, lease_seconds: float = 30.0) -> Store:
-    """The backend `CHAT_SESSION_URL` names; unset means the SQLite file at `default_path`."""
+def open_store(url: str | None, default_path: str, lease_seconds: float = 30.0, pool_size: int = 64,
+               pool_wait: float = 60.0) -> Store:
+    """The backend `CHAT_SESSION_URL` names; unset means the SQLite file at `default_path`.
+    `pool_size`: the runs a worker has at once (the SQLite file has one connection, whatever it is)."""
     if not url:
         return SQLiteStore(default_path, lease_seconds)
     scheme = url.split(":", 1)[0].lower()
@@ -327,11 +345,22 @@ def open_store(url: str | None, default_path: str, lease_seconds: float = 30.0) 
             raise ValueError("CHAT_SESSION_URL: write a SQLite file as sqlite:///path/to/chat.db")
         return SQLiteStore(path, lease_seconds)
     if scheme in ("postgresql+asyncpg", "postgresql", "postgres"):
-        return PostgresStore("postgresql+asyncpg:" + url.split(":", 1)[1], lease_seconds)
+        return PostgresStore("postgresql+asyncpg:" + url.split(":", 1)[1], lease_seconds, pool_size, pool_wait)
     if scheme in ("redis", "rediss"):
-        return RedisStore(url, lease_seconds)
+        return RedisStore(url, lease_seconds, pool_size, pool_wait)
     raise ValueError(f"CHAT_SESSION_URL: unknown scheme {scheme!r}; use sqlite:///…, postgresql+asyncpg://… "
                      "or redis://…")
+
+
+def is_pool_timeout(exc: BaseException) -> bool:
+    """Did a request wait for a pooled connection longer than `pool_wait` (the store itself is up)?"""
+    for e in _chain(exc):
+        name = f"{type(e).__module__}.{type(e).__name__}"
+        if isinstance(e, StoreBusy) or name == "sqlalchemy.exc.TimeoutError":  # "QueuePool limit ... reached"
+            return True
+        if name == "redis.exceptions.ConnectionError" and str(e) == "No connection available.":  # redis' pool
+            return True
+    return False
 
 
 def is_store_error(exc: BaseException) -> bool:
