@@ -62,14 +62,17 @@ def test_nothing_one_lesson_does_reaches_the_next(fork_env, tmp_path):
 
 def test_the_lesson_process_is_a_child_of_the_server_and_ends_with_its_launcher(fork_env, tmp_path):
     env, server = fork_env
-    launcher = subprocess.Popen(launcher_argv("-c", "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(60)"),
-                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    code = ("import os, subprocess, sys, time\n"
+            "helper = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+            "print(os.getpid(), helper.pid, flush=True)\ntime.sleep(60)")
+    launcher = subprocess.Popen(launcher_argv("-c", code), env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     try:
-        lesson = psutil.Process(int(launcher.stdout.readline()))
+        lesson, helper = (psutil.Process(int(pid)) for pid in launcher.stdout.readline().split())
         assert lesson.ppid() == server.process.pid != launcher.pid
         launcher.kill()  # as Jupyter kills a kernel that will not shut down
-        lesson.wait(10)
-        assert not lesson.is_running() or lesson.status() == psutil.STATUS_ZOMBIE
+        _, alive = psutil.wait_procs([lesson, helper], timeout=10)
+        # the lesson and what it started go, as when Jupyter kills a kernel's process group
+        assert [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
     finally:
         launcher.kill()
         launcher.wait()

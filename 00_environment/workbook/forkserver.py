@@ -196,6 +196,17 @@ def _become_lesson(request: dict, fds: list[int]) -> None:
             os._exit(code)
 
 
+def _kill(pid: int) -> None:
+    """A lesson and the processes it started (its group), or the lesson alone if it has no group yet."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def serve(path: str) -> None:
     for name in PRELOAD:
         try:
@@ -258,12 +269,9 @@ def serve(path: str) -> None:
             elif key.data == "wake":
                 os.read(wake_read, 4096)
             else:  # a launcher's connection closed early: it was killed, so its lesson goes too
-                pid = key.data
+                pid = key.data  # with the processes it started, as killing a kernel's process group does
                 selector.unregister(key.fileobj)
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _kill(pid)
         # Lessons that ended: tell their launchers the exit status.
         for pid in list(lessons):
             try:
@@ -280,10 +288,10 @@ def serve(path: str) -> None:
                     pass
                 conn.close()
     for pid in lessons:  # the server is stopping: no lesson outlives it
+        _kill(pid)
         try:
-            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
+        except ChildProcessError:
             pass
     listener.close()
 

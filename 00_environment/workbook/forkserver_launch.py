@@ -44,10 +44,12 @@ def main() -> None:
     if pid is None:
         sys.exit("the workbook's fork server closed the connection")
 
-    def forward(number, _frame):  # an interrupt or a stop for "the kernel" is for the lesson process
+    def forward(number, _frame):
+        # An interrupt or a stop for "the kernel" is for the lesson: Jupyter signals the kernel's
+        # whole process group, so the lesson's group gets it (it leads its own session, see forkserver.py).
         try:
-            os.kill(pid, number)
-        except ProcessLookupError:
+            os.killpg(pid, number)
+        except (ProcessLookupError, PermissionError):
             pass
 
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
