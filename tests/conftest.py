@@ -12,19 +12,6 @@ from workbook.offline import Options, start_in_background
 
 
 @pytest.fixture(scope="session")
-def provider_runs():
-    """`python -m workbook run` on every lesson, once per provider profile, for the whole session.
-
-    The "openai" profile's run is the README's first command as a learner types it (the main-job
-    test); the others are the provider matrix (test_provider_matrix.py).
-    """
-    from workbook.matrix import run_matrix_runs
-    from workbook.offline.profiles import PROFILES
-
-    return run_matrix_runs(list(PROFILES), [])
-
-
-@pytest.fixture(scope="session")
 def server():
     """The offline model on a free loopback port, for the whole test session."""
     with start_in_background() as running:

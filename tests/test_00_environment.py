@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
-
 from workbook.doctor import diagnose
 from workbook.offline import Options, start_in_background
 
@@ -62,16 +60,3 @@ def test_readme_explains_the_cli():
     for command in ("serve", "doctor", "run", "execute"):
         assert f"python -m workbook {command}" in readme
 
-
-@pytest.mark.lessons
-def test_the_main_job_runs_every_lesson_offline(provider_runs):
-    """`python -m workbook run` with no arguments: the README's first command, on every lesson.
-
-    It is the provider matrix's default column (conftest.py), run once for both tests.
-    """
-    from workbook.lessons import chapter_dirs, lessons
-
-    expected = sum(len(lessons(chapter)) for chapter in chapter_dirs())
-    main_job = provider_runs["openai"]
-    assert main_job.returncode == 0, main_job.output[-3000:]
-    assert f"{expected} passed, 0 failed" in main_job.output

@@ -1,9 +1,9 @@
 """Every lesson on every provider profile: none fails, and the README's table is this run's.
 
-One `python -m workbook run` per profile (the `provider_runs` fixture in conftest.py, shared with
-the main-job test, whose command is the "openai" column), with the offline model behaving as that
-provider documents and a model name of that provider's shape. Outputs are not compared here: nbval
-already checks the stored outputs of the default profile.
+One `python -m workbook run` per profile (`provider_runs`), with the offline model behaving as that
+provider documents and a model name of that provider's shape. The "openai" profile's run is the
+README's first command as a learner types it, so the main-job test reads that same run. Outputs are
+not compared here: nbval already checks the stored outputs of the default profile.
 """
 
 import nbformat
@@ -11,14 +11,33 @@ import pytest
 
 from workbook.capabilities import needs_in
 from workbook.lessons import run_notebook
-from workbook.matrix import readme_table, table
+from workbook.matrix import readme_table, run_matrix_runs, table
+from workbook.offline.profiles import PROFILES
 
 pytestmark = pytest.mark.lessons  # runs lessons: the session starts the fork server
 
 
 @pytest.fixture(scope="module")
+def provider_runs():
+    return run_matrix_runs(list(PROFILES), [])
+
+
+@pytest.fixture(scope="module")
 def matrix(provider_runs):
     return {name: run.lessons for name, run in provider_runs.items()}
+
+
+def test_the_main_job_runs_every_lesson_offline(provider_runs):
+    """`python -m workbook run` with no arguments: the README's first command, on every lesson.
+
+    It is the matrix's default column: one run serves both (and keeps them on one test worker).
+    """
+    from workbook.lessons import chapter_dirs, lessons
+
+    expected = sum(len(lessons(chapter)) for chapter in chapter_dirs())
+    main_job = provider_runs["openai"]
+    assert main_job.returncode == 0, main_job.output[-3000:]
+    assert f"{expected} passed, 0 failed" in main_job.output
 
 
 def test_no_lesson_fails_on_any_profile(matrix):

@@ -6,6 +6,8 @@ notebook outputs are what the offline model produces, so the suite forces it.
 
 import os
 
+import pytest
+
 _fork_server = None
 
 
@@ -68,12 +70,42 @@ def _start_kernels_like_jupyter() -> None:
     nbval_kernel.start_new_kernel = start_new_kernel
 
 
+_leftovers_of_workers: list[str] = []
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if any process the tests started is still alive: servers must be stopped.
 
     Every MCP server, uvicorn app, offline model and kernel a test or a lesson starts is a
-    descendant of this process; after a short grace period none may remain.
+    descendant of this process; after a short grace period none may remain. With pytest-xdist
+    (`-n 2`) each test worker checks its own and the controller reports them all.
     """
+    config = session.config
+    if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: its children are the workers
+        names = _leftovers_of_workers
+    else:
+        names = _kill_leftovers()
+        if hasattr(config, "workeroutput"):  # an xdist worker: the controller reports and fails the run
+            config.workeroutput["leftover_processes"] = names
+            return
+    if not names:
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line("FAILED: processes left running after the tests (now killed):", red=True)
+        for name in names:
+            reporter.write_line(f"  {name}")
+    session.exitstatus = 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """An xdist worker finished: keep what it found left running."""
+    _leftovers_of_workers.extend(getattr(node, "workeroutput", {}).get("leftover_processes", []))
+
+
+def _kill_leftovers() -> list[str]:
     import psutil
 
     def alive(processes):
@@ -86,8 +118,6 @@ def pytest_sessionfinish(session, exitstatus):
     if leftovers:
         _, still = psutil.wait_procs(leftovers, timeout=10)
         leftovers = alive(still)
-    if not leftovers:
-        return
     names = []
     for process in leftovers:
         try:
@@ -95,13 +125,7 @@ def pytest_sessionfinish(session, exitstatus):
             process.kill()
         except psutil.Error:
             pass
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()
-        reporter.write_line("FAILED: processes left running after the tests (now killed):", red=True)
-        for name in names:
-            reporter.write_line(f"  {name}")
-    session.exitstatus = 1
+    return names
 
 
 def _cmdline(process) -> list[str]:
