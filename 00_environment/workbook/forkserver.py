@@ -41,8 +41,14 @@ LAUNCH = Path(__file__).with_name("forkserver_launch.py")
 # Imported once by the server; every lesson process starts with them in memory. Not
 # `ipykernel.kernelapp`: its settings read the environment when the module is imported
 # (JPY_PARENT_PID), so each kernel imports that small module itself, with its own environment.
-PRELOAD = ["asyncio", "json", "ssl", "sqlite3", "pydantic", "httpx", "openai", "agents", "mcp", "fastapi",
-           "uvicorn", "rich", "dotenv", "graphviz", "IPython", "ipykernel.ipkernel", "ipykernel.zmqshell",
+PRELOAD = ["asyncio", "json", "ssl", "sqlite3", "concurrent.futures", "pydantic", "jiter", "anyio._backends._asyncio",
+           "h11", "httpx", "httpcore2", "truststore", "uvloop", "httptools", "openai", "openai.resources.chat",
+           "openai.resources.responses", "openai.lib.streaming.chat", "openai.lib.streaming.responses",
+           "openai.lib._parsing._responses", "openai.pagination", "openai.resources.chat.completions.completions",
+           "openai.resources.responses.responses", "openai.lib._chat_completion_resources",
+           "openai.lib._response_resources", "openai._websocket_connection", "encodings.idna", "agents", "mcp", "mcp.server.fastmcp", "fastapi",
+           "uvicorn", "uvicorn.loops.auto", "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto",
+           "uvicorn.lifespan.on", "rich", "dotenv", "graphviz", "IPython", "ipykernel.ipkernel", "ipykernel.zmqshell",
            "workbook", "workbook.offline", "workbook.offline.app", "workbook.course_tools"]
 HEADER = struct.Struct("!i")  # a length, a pid or an exit code (negative: killed by that signal)
 
@@ -196,6 +202,28 @@ def _become_lesson(request: dict, fds: list[int]) -> None:
             os._exit(code)
 
 
+def _build_deferred_models() -> None:
+    """Build the validators openai and the SDK leave for first use (pydantic's `defer_build`).
+
+    A lesson's first model call would otherwise spend about half a second of CPU building the
+    validators of the response types; built here once, every forked lesson starts with them.
+    """
+    import pydantic
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    for model in set(subclasses(pydantic.BaseModel)):
+        if model.__module__.startswith(("openai.types", "agents", "mcp")):
+            try:
+                model.model_rebuild()
+                model.__pydantic_validator__.validate_python  # noqa: B018  (touching it builds a deferred one)
+            except Exception:  # a model that cannot be built yet (a forward reference): built on first use
+                pass
+
+
 def _kill(pid: int) -> None:
     """A lesson and the processes it started (its group), or the lesson alone if it has no group yet."""
     try:
@@ -219,6 +247,7 @@ def serve(path: str) -> None:
         language.warm_up(background=False)  # the Chinese-English index, loaded once for every lesson
     except Exception:
         pass
+    _build_deferred_models()
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
