@@ -241,11 +241,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return ChatTurn(query.strip(), cid)
 
     @asynccontextmanager
-    async def hold(conversation_id: str) -> AsyncIterator[ActiveConversation]:
-        """One request at a time per conversation: in this worker first, then across workers."""
+    async def hold(conversation_id: str, to_run: bool = False) -> AsyncIterator[ActiveConversation]:
+        """One request at a time per conversation: in this worker first, then across workers.
+        `to_run`: also a place to run (CHAT_MAX_RUNS), between the two, and kept until the end."""
         async with AsyncExitStack() as held:
             # Both waits share one limit (CHAT_LOCK_WAIT); a refusal is told in the stream, as an event.
-            deadline = asyncio.get_running_loop().time() + settings.lock_wait
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + settings.lock_wait
             try:
                 async with asyncio.timeout(settings.lock_wait):
                     conversation = await held.enter_async_context(conversations.hold(conversation_id))
@@ -253,6 +255,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 conversation = ActiveConversation(refused=str(ConversationBusy.after(settings.lock_wait)))
             else:
                 conversation.refused = None
+                if to_run:
+                    # The place before the store: a burst of requests waits here without a store
+                    # query each, and the store is asked only when the run can start. The wait for
+                    # a place is not counted against CHAT_LOCK_WAIT.
+                    queued = loop.time()
+                    await held.enter_async_context(run_places)
+                    deadline += loop.time() - queued
                 try:
                     wait = max(0.0, deadline - asyncio.get_running_loop().time())
                     await held.enter_async_context(store.lock(conversation_id, wait))
@@ -276,46 +285,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # session closed and the conversation released right then, never later by the garbage
         # collector. The stream takes the conversation itself, after its first event.
         async with AsyncExitStack() as held:
-            yield Claim(take=lambda: held.enter_async_context(hold(turn.conversation_id)))
+            yield Claim(take=lambda: held.enter_async_context(hold(turn.conversation_id, to_run=True)))
 
     async def run_and_stream(run_input: str | RunState, conversation: ActiveConversation, conversation_id: str,
                              mapper: StreamEventMapper) -> AsyncIterator[ServerSentEvent]:
-        """Run the desk (a new question, or a paused run resumed) and stream it in the contract's events."""
-        async with run_places:  # a free place first (CHAT_MAX_RUNS per worker)
-            try:
-                # Never Runner.run_sync here: it would block the event loop (and raises inside one).
-                result = Runner.run_streamed(desk, run_input, session=conversation.session, max_turns=settings.max_turns)
-                conversation.run = result
-                _track(app, result)
-                async for event in result.stream_events():
-                    payload = mapper.map(event)
-                    if payload is not None:
-                        yield sse(payload)
-                if conversation.clearing:  # a DELETE stopped the run
-                    conversation.outcome = "cleared"
-                    yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
-                    return
-                if result.interruptions:  # a tool waits for a person: the paused run is kept with the conversation
-                    await store.save_pending(conversation_id, result.to_state().to_string())
-                    for item in result.interruptions:
-                        yield sse(ApprovalRequired(call_id=item.call_id or "", tool_name=item.name or "tool",
-                                                   arguments=item.arguments or "{}", conversation_id=conversation_id,
-                                                   reason=APPROVAL_REASONS.get(item.name or "", "This tool needs "
-                                                                               "a person's approval.")))
-                    conversation.outcome = "waiting for approval"
-                    return
-                yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=conversation_id))
-                conversation.outcome = "completed"
-            except InputGuardrailTripwireTriggered as exc:  # the guardrail stopped it before any agent answered
-                info = exc.guardrail_result.output.output_info
-                conversation.outcome = "rejected by the guardrail"
-                yield sse(GuardrailRejected(guardrail=exc.guardrail_result.guardrail.get_name(),
-                                            category=str(getattr(info, "category", "")),
-                                            priority=str(getattr(info, "priority", "")), message=REJECTED))
-            except Exception as exc:  # provider, run and store failures end the stream with an `error` event
-                conversation.outcome = f"error {type(exc).__name__}"
-                log.debug("run failed", exc_info=True)
-                yield sse(ErrorEvent(message=describe_error(exc, settings)))
+        """Run the desk (a new question, or a paused run resumed) and stream it in the contract's events.
+        The request already holds the conversation and a place to run (`hold(…, to_run=True)`)."""
+        try:
+            # Never Runner.run_sync here: it would block the event loop (and raises inside one).
+            result = Runner.run_streamed(desk, run_input, session=conversation.session, max_turns=settings.max_turns)
+            conversation.run = result
+            _track(app, result)
+            async for event in result.stream_events():
+                payload = mapper.map(event)
+                if payload is not None:
+                    yield sse(payload)
+            if conversation.clearing:  # a DELETE stopped the run
+                conversation.outcome = "cleared"
+                yield sse(ErrorEvent(message="The conversation was cleared before the answer was complete."))
+                return
+            if result.interruptions:  # a tool waits for a person: the paused run is kept with the conversation
+                await store.save_pending(conversation_id, result.to_state().to_string())
+                for item in result.interruptions:
+                    yield sse(ApprovalRequired(call_id=item.call_id or "", tool_name=item.name or "tool",
+                                               arguments=item.arguments or "{}", conversation_id=conversation_id,
+                                               reason=APPROVAL_REASONS.get(item.name or "", "This tool needs "
+                                                                           "a person's approval.")))
+                conversation.outcome = "waiting for approval"
+                return
+            yield sse(RunCompleted(final_output=str(result.final_output), conversation_id=conversation_id))
+            conversation.outcome = "completed"
+        except InputGuardrailTripwireTriggered as exc:  # the guardrail stopped it before any agent answered
+            info = exc.guardrail_result.output.output_info
+            conversation.outcome = "rejected by the guardrail"
+            yield sse(GuardrailRejected(guardrail=exc.guardrail_result.guardrail.get_name(),
+                                        category=str(getattr(info, "category", "")),
+                                        priority=str(getattr(info, "priority", "")), message=REJECTED))
+        except Exception as exc:  # provider, run and store failures end the stream with an `error` event
+            conversation.outcome = f"error {type(exc).__name__}"
+            log.debug("run failed", exc_info=True)
+            yield sse(ErrorEvent(message=describe_error(exc, settings)))
 
     async def chat_stream(turn: Annotated[ChatTurn, Depends(chat_turn)],
                           claim: Annotated[Claim, Depends(claim_conversation)],
@@ -363,7 +372,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not CONVERSATION_ID.fullmatch(conversation_id):
             raise HTTPException(status.HTTP_400_BAD_REQUEST,
                                 "conversation_id must be 8-64 characters: letters, digits, '-' or '_'")
-        async with hold(conversation_id) as conversation:
+        async with hold(conversation_id, to_run=True) as conversation:
             yield conversation
 
     @app.post("/api/conversations/{conversation_id}/approvals/{call_id}", response_class=EventSourceResponse,

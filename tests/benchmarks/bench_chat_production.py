@@ -40,6 +40,7 @@ from urllib.parse import urlencode
 
 import httpx
 import psutil
+import uvloop
 from rich.console import Console
 from rich.table import Table
 
@@ -87,7 +88,7 @@ def wait_for_workers(process: subprocess.Popen, workers: int, port: int) -> None
         while len(psutil.Process(process.pid).children()) < workers:
             time.sleep(0.1)
         time.sleep(2)  # each worker imports the app before it accepts
-    asyncio.run(burst(port, 20, 0, 120, f"warm-up-{port}"))  # first connections, imports, tables: not measured
+    uvloop.run(burst(port, 20, 0, 120, f"warm-up-{port}"))  # first connections, imports, tables: not measured
 
 
 class Sampler(threading.Thread):
@@ -134,7 +135,8 @@ def cpu_seconds(process: subprocess.Popen) -> float:
     return total
 
 
-# ---------- the clients: plain asyncio sockets, so the load generator costs little CPU ----------
+# ---------- the clients: plain asyncio sockets on uvloop, so the load generator costs little CPU ----------
+# (it shares the cores with the servers: on the default loop, 1000 clients cost twice the CPU)
 
 async def one_client(port: int, path: str, t0: float, limit: float) -> dict:
     first = done = None
@@ -193,8 +195,8 @@ def base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHAT_", "OFFLINE_MODEL_", "WORKBOOK_"))}
 
 
-def app_env(model_port: int, session_url: str, port: int) -> dict[str, str]:
-    return {**base_env(), "OPENAI_BASE_URL": f"http://127.0.0.1:{model_port}/v1",
+def app_env(model_port: int, session_url: str, port: int, max_runs: int | None = None) -> dict[str, str]:
+    return {**({"CHAT_MAX_RUNS": str(max_runs)} if max_runs else {}), **base_env(), "OPENAI_BASE_URL": f"http://127.0.0.1:{model_port}/v1",
             "OPENAI_API_KEY": "any-key-the-model-accepts", "OPENAI_MODEL_NAME": "course-model",
             "OPENAI_RESPONSES_API": "true", "OPENAI_AGENTS_DISABLE_TRACING": "1", "CHAT_SESSION_URL": session_url,
             "CHAT_PORT": str(port), "CHAT_PROVIDER_TIMEOUT": "300", "CHAT_LOCK_WAIT": "300"}
@@ -215,7 +217,8 @@ def run_matrix(args: argparse.Namespace) -> None:
     model = start([sys.executable, "-m", "workbook", "serve", "--port", str(model_port), "--delay-ms",
                    str(args.delay_ms)], ROOT, base_env(), f"http://127.0.0.1:{model_port}/v1/models", timeout=90)
     table = Table(title=f"The desk under load: {QUESTION!r}, model pacing {args.delay_ms:g} ms per piece, "
-                        f"{os.cpu_count()} cores (times in s from the start of the burst)")
+                        f"{os.cpu_count()} cores, CHAT_MAX_RUNS {args.max_runs or 'as the app sets it'} "
+                        "(times in s from the start of the burst)")
     for column in ("backend", "workers", "N", "first event p50", "p99", "completed p50", "p99", "lost", "failed",
                    "app CPU ms/run", "RSS per worker MiB", "wall s"):
         table.add_column(column, justify="right")
@@ -228,7 +231,7 @@ def run_matrix(args: argparse.Namespace) -> None:
                                          else redis_server()).url)
             for workers in args.workers:
                 port = free_port()
-                app = start(uvicorn("app:app", port, workers), APP_DIR, app_env(model_port, url, port),
+                app = start(uvicorn("app:app", port, workers), APP_DIR, app_env(model_port, url, port, args.max_runs),
                             f"http://127.0.0.1:{port}/api/health", timeout=90)
                 try:
                     wait_for_workers(app, workers, port)
@@ -245,7 +248,7 @@ def run_matrix(args: argparse.Namespace) -> None:
                         sampler = Sampler(app, workers)
                         sampler.start()
                         cpu = cpu_seconds(app)
-                        r = asyncio.run(burst(port, n, len(reference), args.limit, f"{backend}-{workers}-{n}"))
+                        r = uvloop.run(burst(port, n, len(reference), args.limit, f"{backend}-{workers}-{n}"))
                         cpu = cpu_seconds(app) - cpu
                         rss = sampler.stop()
                         table.add_row(backend, str(workers), str(n), f"{r['p50_first']:.3f}", f"{r['p99_first']:.3f}",
@@ -269,7 +272,7 @@ def run_matrix(args: argparse.Namespace) -> None:
                     sampler = Sampler(replay, workers)
                     sampler.start()
                     cpu = cpu_seconds(replay)
-                    r = asyncio.run(burst(port, n, len(reference), args.limit, "ceiling"))
+                    r = uvloop.run(burst(port, n, len(reference), args.limit, "ceiling"))
                     cpu = cpu_seconds(replay) - cpu
                     rss = sampler.stop()
                     table.add_row("ceiling (bare fastapi.sse)", str(workers), str(n), f"{r['p50_first']:.3f}",
@@ -355,6 +358,7 @@ if __name__ == "__main__":
                         choices=["sqlite", "postgresql", "redis"])
     parser.add_argument("--delay-ms", type=float, default=20.0, help="the model's pause per streamed piece")
     parser.add_argument("--limit", type=float, default=240.0, help="seconds a burst may take at most")
+    parser.add_argument("--max-runs", type=int, default=None, help="CHAT_MAX_RUNS for the app (default: the app's)")
     parser.add_argument("--profile", type=int, default=0, help="profile this many runs instead of the matrix")
     arguments = parser.parse_args()
     raise_fd_limit()
