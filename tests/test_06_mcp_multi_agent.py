@@ -318,3 +318,15 @@ def test_course_server_file_is_a_service_not_a_lesson():
 
     assert SERVER not in lessons(CHAPTER)
     assert Path(CHAPTER / "support_desk_graph.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_course_mcp_server_needs_no_agents_sdk():
+    """An MCP server serves plain functions: starting one must not import the Agents SDK."""
+    import subprocess
+
+    code = "import sys, course_mcp_server; print(sorted(m for m in ('agents', 'openai') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=CHAPTER, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr[-2000:]
+    from workbook import course_tools
+
+    assert course_tools.ALL_TOOLS[1] is course_tools.order_tool is order_tool  # each tool made once, then kept

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from agents import function_tool
-
 WEATHER = {
     "beijing": ("Beijing", "sunny", 25), "shanghai": ("Shanghai", "cloudy", 22),
     "guangzhou": ("Guangzhou", "rainy", 28), "shenzhen": ("Shenzhen", "rainy", 29),
@@ -144,14 +142,22 @@ def open_rma(order_id: str, reason: str) -> dict:
             "reason": reason, "refund_to": "original payment method"}
 
 
-weather_tool = function_tool(get_weather)
-order_tool = function_tool(query_order)
-product_search_tool = function_tool(search_product)
-inventory_tool = function_tool(check_inventory)
-price_tool = function_tool(calculate_price)
-currency_tool = function_tool(convert_currency)
-ticket_tool = function_tool(create_ticket)
-rma_tool = function_tool(open_rma)
+# The ready tools: weather_tool = function_tool(get_weather), and so on. Each is made on first use
+# (and then kept), because chapter 06's MCP server imports only the plain functions above: a
+# server has no use for the Agents SDK, whose import would cost a second at every server start.
+_TOOLS = {"weather_tool": get_weather, "order_tool": query_order, "product_search_tool": search_product,
+          "inventory_tool": check_inventory, "price_tool": calculate_price, "currency_tool": convert_currency,
+          "ticket_tool": create_ticket, "rma_tool": open_rma}
 
-ALL_TOOLS = [weather_tool, order_tool, product_search_tool, inventory_tool, price_tool, currency_tool,
-             ticket_tool, rma_tool]
+
+def __getattr__(name: str):
+    if name == "ALL_TOOLS":
+        value = [globals().get(tool) or __getattr__(tool) for tool in _TOOLS]
+    elif name in _TOOLS:
+        from agents import function_tool
+
+        value = function_tool(_TOOLS[name])
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
