@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import httpx
@@ -9,6 +10,19 @@ import openai
 import pytest
 
 from workbook.offline import Options, start_in_background
+
+
+@pytest.fixture(scope="module", autouse=True)
+def collect_what_earlier_test_files_left():
+    """Garbage-collect between test files, not in the middle of one.
+
+    A client that an earlier file's test forgot to close is finalised whenever the collector runs;
+    its clean-up then targets the event loop it was made on, long closed, and if that happens inside
+    an async test the test fails for someone else's leak. With pytest-xdist the order of files
+    changes from run to run, so this is done before every file.
+    """
+    gc.collect()
+    yield
 
 
 @pytest.fixture(scope="session")
