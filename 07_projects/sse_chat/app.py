@@ -201,7 +201,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     conversations = Conversations()  # the conversations in use right now, each with its lock
     # Every streamed piece of a run costs CPU: a thousand runs at once would all crawl and none would
     # finish. Past `max_runs` a run waits for a free place, so answers finish at the rate the worker
-    # sustains (the client already has its first event, `agent_updated`, while it waits).
+    # sustains (the client already has its first event, `agent_updated`, while it waits). 64 was
+    # measured against 16 and 32 (the load benchmark, Redis, 2 workers, 1000 clients): fewer places did
+    # not bring the first events sooner, and 16 finished the burst later; the CPU is the limit.
     run_places = asyncio.Semaphore(settings.max_runs)
 
     @asynccontextmanager
