@@ -11,6 +11,13 @@ import pytest
 
 from workbook.offline import Options, start_in_background
 
+LONGEST_FIRST = ("test_provider_matrix.py",)  # every lesson on six profiles: minutes, not seconds
+
+
+def pytest_collection_modifyitems(items):
+    """Start the longest test file first: with `-n 2` the other worker takes everything else meanwhile."""
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: file order kept otherwise
+
 
 @pytest.fixture(scope="module", autouse=True)
 def collect_what_earlier_test_files_left():

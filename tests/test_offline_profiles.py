@@ -144,6 +144,23 @@ def test_setup_reads_the_profile_from_the_environment_and_lessons_see_the_capabi
     assert needs_in(done.stdout) == ["Responses API"]
 
 
+def test_a_skip_names_what_is_really_missing():
+    """Stored responses on DeepSeek: the Responses API is what is missing, and the line says so."""
+    code = ("import workbook; workbook.setup(quiet=True); print(workbook.supports('stored_responses')); "
+            "print(workbook.supports('conversations_api'))")
+    lines = {}
+    for profile in ("deepseek", "ollama"):
+        env = {**os.environ, "WORKBOOK_OFFLINE": "1", "OFFLINE_MODEL_PROFILE": profile}
+        env.pop("OFFLINE_MODEL_NAME", None)
+        lines[profile] = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                        timeout=60).stdout.splitlines()
+    assert lines["deepseek"][0] == ("[needs Responses API] DeepSeek (the offline model's profile) has no "
+                                    "Responses API (so no stored responses): skipped.")
+    assert lines["deepseek"][2].endswith("has no Responses API (so no Conversations API): skipped.")
+    # Ollama has a Responses API, only a stateless one: there, stored responses are what is missing
+    assert lines["ollama"][0].startswith("[needs stored responses] Ollama") and lines["ollama"][1] == "False"
+
+
 def test_serve_refuses_an_unknown_profile():
     done = subprocess.run([sys.executable, "-m", "workbook", "serve", "--profile", "bedrock"],
                           capture_output=True, text=True, timeout=60)

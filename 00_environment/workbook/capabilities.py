@@ -65,14 +65,21 @@ def has(capability: str) -> bool:
 
 
 def supports(capability: str, instead: str = "") -> bool:
-    """`has(capability)`; when it is missing, also print the one line that says so and where to look instead."""
+    """`has(capability)`; when it is missing, also print the one line that says so and where to look instead.
+
+    The line names what is really missing: stored responses on a provider with no Responses API at
+    all is "[needs Responses API] … has no Responses API (so no stored responses)".
+    """
     if has(capability):
         return True
     profile = provider_profile()
     who = profile.title if profile else "This provider"
     if os.environ.get("OPENAI_API_KEY") == "offline-course-key" and profile:
         who = f"{profile.title} (the offline model's profile)"
-    print(f"[needs {NAMES[capability]}] {who} has no {NAMES[capability]}: skipped."
+    missing, so = capability, ""
+    if capability in ("stored_responses", "conversations_api") and not has("responses_api"):
+        missing, so = "responses_api", f" (so no {NAMES[capability]})"
+    print(f"[needs {NAMES[missing]}] {who} has no {NAMES[missing]}{so}: skipped."
           + (f" {instead.strip()}" if instead else ""))
     return False
 
