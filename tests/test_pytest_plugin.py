@@ -1,5 +1,6 @@
 """The suite's own guard: a test that leaves a process running fails the whole run."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,8 @@ def test_a_leftover_process_fails_the_run(tmp_path, workers):
     """))
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "workbook.pytest_plugin", "-p", "no:cacheprovider",
                            "-c", "/dev/null", "--rootdir", str(tmp_path), *workers, "test_leaky.py"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "WORKBOOK_LEFTOVER_GRACE_S": "1"})
     assert done.returncode == 1, done.stdout
     assert "processes left running after the tests" in done.stdout
     assert "time.sleep(120)" in done.stdout

@@ -116,7 +116,8 @@ def _kill_leftovers() -> list[str]:
     leftovers = [p for p in alive(psutil.Process().children(recursive=True))
                  if not (server and server in " ".join(_cmdline(p)))]
     if leftovers:
-        _, still = psutil.wait_procs(leftovers, timeout=10)
+        grace = float(os.environ.get("WORKBOOK_LEFTOVER_GRACE_S") or 10)  # a process already exiting gets this long
+        _, still = psutil.wait_procs(leftovers, timeout=grace)
         leftovers = alive(still)
     names = []
     for process in leftovers:
