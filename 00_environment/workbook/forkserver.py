@@ -15,8 +15,8 @@ pays that several hundred times. A fork server pays it once:
   lesson's; if the launcher is killed, the server kills the lesson.
 
 Each lesson still gets a fresh process: nothing a lesson does reaches the next one. Without a
-server (no `WORKBOOK_FORK_SERVER` in the environment, or on Windows, which has no fork),
-`launch.py` simply runs `python <arguments>`.
+server (no `WORKBOOK_FORK_SERVER` in the environment, or not on Linux),
+`launch.py` simply runs `python <arguments>`. It is used on Linux only (see `available`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ HEADER = struct.Struct("!i")  # a length, a pid or an exit code (negative: kille
 
 
 def available() -> bool:
-    return hasattr(os, "fork") and hasattr(socket, "send_fds") and sys.platform != "win32"
+    # Linux only: Windows has no fork, and on macOS forking a process that has loaded system
+    # frameworks (the ssl trust store does) is unsafe; both simply start lessons the usual way.
+    return sys.platform.startswith("linux") and hasattr(socket, "send_fds")
 
 
 def launcher_argv(*args: str) -> list[str]:
