@@ -14,7 +14,7 @@ from workbook.forkserver import ENV, ForkServer, available, launcher_argv
 from workbook.lessons import run_notebook, run_script
 
 pytestmark = [pytest.mark.lessons,
-              pytest.mark.skipif(not available(), reason="the fork server needs os.fork (Linux, macOS)")]
+              pytest.mark.skipif(not available(), reason="the fork server is used on Linux only")]
 
 
 @pytest.fixture(scope="module")
