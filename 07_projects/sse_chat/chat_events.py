@@ -53,15 +53,21 @@ class ToolCompleted(BaseModel):
 
 
 class AgentUpdated(BaseModel):
-    """The agent now answering: sent first, as soon as the desk has the question (before any wait
-    for the conversation or a free place to run), and again on every handoff."""
+    """The agent now answering: sent first, and again on every handoff.
+
+    The first one goes out as soon as the desk has the question, before any wait for the
+    conversation or for a free place to run.
+    """
 
     agent: str = Field(description="The agent's name")
 
 
 class ApprovalRequired(BaseModel):
-    """The run paused: a tool call waits for a person. Approve or reject it with
-    `POST /api/conversations/{conversation_id}/approvals/{call_id}`; that request streams the rest."""
+    """The run paused: a tool call waits for a person's approval.
+
+    Approve or reject it with `POST /api/conversations/{conversation_id}/approvals/{call_id}`;
+    that request streams the rest of the run.
+    """
 
     call_id: str = Field(description="The paused call; the approval URL names it")
     tool_name: str = Field(description="The tool that waits, e.g. refund_order")
