@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +49,28 @@ def chapter_dirs(names: list[str] | None = None) -> list[Path]:
             raise SystemExit(f"unknown chapter {name!r}; chapters are: {', '.join(CHAPTERS)}")
         found.extend(ROOT / m for m in matches)
     return found
+
+
+@contextmanager
+def chapter_lock(chapter: Path) -> Iterator[None]:
+    """Hold a chapter against other `workbook run`s on this machine (the provider matrix runs three).
+
+    Lessons write files in their folder (05_04 starts its SQLite file afresh, for one): two runs of
+    the same chapter at once would delete each other's. A lock file per chapter in the temp folder,
+    released when the process ends however it ends. Without fcntl (Windows) there is no lock.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    name = hashlib.sha256(str(chapter.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"workbook-chapter-{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def lessons(chapter: Path) -> list[Path]:

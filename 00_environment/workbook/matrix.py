@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lessons import ROOT
+from .lessons import ROOT, chapter_dirs
 from .offline.profiles import PROFILES
 
 BEGIN, END = "<!-- provider-matrix:begin -->", "<!-- provider-matrix:end -->"
@@ -59,9 +59,21 @@ def run_profile(name: str, chapters: list[str], timeout: float = 1500) -> Profil
 
 def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 3) -> dict[str, ProfileRun]:
     """Every profile's `workbook run`, `jobs` at a time (each is its own process tree; lessons wait a
-    lot, on kernels starting and on the model, so three at a time keep two cores busy)."""
+    lot, on kernels starting and on the model, so three at a time keep two cores busy).
+
+    A chapter runs for one profile at a time (`chapter_lock`), so each profile starts at another
+    chapter: they take turns instead of queueing behind each other.
+    """
+    order = [path.name for path in chapter_dirs(chapters)]
+
+    def run(index_and_name: tuple[int, str]) -> ProfileRun:
+        index, name = index_and_name
+        start = index * len(order) // max(1, len(profiles))
+        # the first profile keeps the arguments as given: with none, that is the README's `workbook run`
+        return run_profile(name, order[start:] + order[:start] if start else chapters)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return dict(zip(profiles, pool.map(lambda name: run_profile(name, chapters), profiles), strict=True))
+        return dict(zip(profiles, pool.map(run, enumerate(profiles)), strict=True))
 
 
 def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 3) -> dict[str, dict[str, str]]:
