@@ -38,15 +38,16 @@ def main() -> None:
         conn.connect(path)
     except OSError:  # the server is gone: start the usual way
         run_plainly()
-    request = json.dumps({"args": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
-    socket.send_fds(conn, [HEADER.pack(len(request)) + request], [0, 1, 2])
-    pid = read_number(conn)
-    if pid is None:
-        sys.exit("the workbook's fork server closed the connection")
+    # Signals are caught from before the lesson exists: one that arrives before its pid is known
+    # is kept and passed on as soon as it is (a kernel interrupted right after it started).
+    pid, early = None, []
 
     def forward(number, _frame):
         # An interrupt or a stop for "the kernel" is for the lesson: Jupyter signals the kernel's
         # whole process group, so the lesson's group gets it (it leads its own session, see forkserver.py).
+        if pid is None:
+            early.append(number)
+            return
         try:
             os.killpg(pid, number)
         except (ProcessLookupError, PermissionError):
@@ -54,6 +55,13 @@ def main() -> None:
 
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(number, forward)
+    request = json.dumps({"args": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+    socket.send_fds(conn, [HEADER.pack(len(request)) + request], [0, 1, 2])
+    pid = read_number(conn)
+    if pid is None:
+        sys.exit("the workbook's fork server closed the connection")
+    for number in early:
+        forward(number, None)
     code = read_number(conn)  # the lesson's exit status, once it ends
     if code is None:
         sys.exit(1)

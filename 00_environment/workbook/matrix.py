@@ -1,7 +1,7 @@
 """`python -m workbook matrix`: every lesson against the offline model in every provider profile.
 
 Each profile runs `python -m workbook run --results FILE` in its own process, with the model name
-that provider uses (`Qwen/Qwen3-32B` on SiliconFlow, `qwen3:8b` on Ollama), three profiles at a time.
+that provider uses (`Qwen/Qwen3-32B` on SiliconFlow, `qwen3:8b` on Ollama), all profiles at once.
 The table of lesson x profile goes between two markers in the top README (`--write-readme`);
 `--check` fails when the README's table differs from the run's.
 """
@@ -57,9 +57,10 @@ def run_profile(name: str, chapters: list[str], timeout: float = 1500) -> Profil
         return ProfileRun(lessons, done.stdout + done.stderr, done.returncode)
 
 
-def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 3) -> dict[str, ProfileRun]:
-    """Every profile's `workbook run`, `jobs` at a time (each is its own process tree; lessons wait a
-    lot, on kernels starting and on the model, so three at a time keep two cores busy).
+def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 6) -> dict[str, ProfileRun]:
+    """Every profile's `workbook run`, `jobs` at a time (by default all six at once: each is its own
+    process tree, and lessons wait a lot, on kernels starting and on the model, so several runs keep
+    two cores busy to the end instead of leaving the last profile to run alone).
 
     A chapter runs for one profile at a time (`chapter_lock`), so each profile starts at another
     chapter: they take turns instead of queueing behind each other.
@@ -76,7 +77,7 @@ def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 3) -> 
         return dict(zip(profiles, pool.map(run, enumerate(profiles)), strict=True))
 
 
-def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 3) -> dict[str, dict[str, str]]:
+def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 6) -> dict[str, dict[str, str]]:
     return {name: run.lessons for name, run in run_matrix_runs(profiles, chapters, jobs).items()}
 
 
