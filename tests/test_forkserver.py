@@ -81,8 +81,8 @@ def test_the_lesson_process_is_a_child_of_the_server_and_ends_with_its_launcher(
 
 def test_an_interrupt_reaches_the_lesson_and_a_signal_death_is_reported_as_such(fork_env, tmp_path):
     env, _ = fork_env
-    code = ("import time\nprint('ready', flush=True)\n"
-            "try:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('interrupted', flush=True)\n")
+    code = ("import time\ntry:\n    print('ready', flush=True)\n    time.sleep(60)\n"  # 'ready' inside the try
+            "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n")
     launcher = subprocess.Popen(launcher_argv("-c", code), env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     assert launcher.stdout.readline() == "ready\n"
     launcher.send_signal(signal.SIGINT)  # what "interrupt the kernel" sends

@@ -50,28 +50,28 @@ def test_execute_stores_outputs_and_drops_metadata_noise(tmp_path):
     assert set(stored.metadata) == {"kernelspec", "language_info"}
 
 
-def test_a_chapter_runs_for_one_workbook_run_at_a_time(tmp_path):
+def test_a_lesson_runs_for_one_workbook_run_at_a_time(tmp_path):
     """Two runs of one chapter at once would delete each other's files (05_04 starts its SQLite afresh)."""
     import subprocess
     import sys
     import threading
 
-    from workbook.lessons import chapter_lock
+    from workbook.lessons import lesson_lock
 
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys\nfrom pathlib import Path\nfrom workbook.lessons import chapter_lock\n"
-        f"with chapter_lock(Path({str(tmp_path)!r})):\n    print('held', flush=True)\n    sys.stdin.readline()\n")],
+        "import sys\nfrom pathlib import Path\nfrom workbook.lessons import lesson_lock\n"
+        f"with lesson_lock(Path({str(tmp_path)!r})):\n    print('held', flush=True)\n    sys.stdin.readline()\n")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "held\n"
     got_it = threading.Event()
 
     def take():
-        with chapter_lock(tmp_path):
+        with lesson_lock(tmp_path):
             got_it.set()
 
     taker = threading.Thread(target=take)
     taker.start()
-    assert not got_it.wait(1.0)  # the other process holds the chapter
+    assert not got_it.wait(1.0)  # the other process holds the lesson
     holder.communicate("done\n", timeout=30)
     assert got_it.wait(30)  # and it is ours once they let go
     taker.join()

@@ -76,14 +76,13 @@ def doctor(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from .config import check, read_env
     from .forkserver import fork_server
-    from .lessons import chapter_dirs, chapter_lock, lessons, run_notebook, run_script
+    from .lessons import chapter_dirs, lesson_lock, lessons, run_notebook, run_script
 
     provider = check(read_env())
     profile = os.environ.get("OFFLINE_MODEL_PROFILE")
     console.print(provider.describe() if provider else "Model provider: the offline course model (no .env provider)"
                   + (f", profile {profile}." if profile else "."))
-    chapters = chapter_dirs(args.chapters)
-    todo = [lesson for chapter in chapters for lesson in lessons(chapter)]
+    todo = [lesson for chapter in chapter_dirs(args.chapters) for lesson in lessons(chapter)]
     if not todo:
         console.print("[yellow]No lessons found in the chosen chapters.[/]")
         return 1
@@ -91,13 +90,12 @@ def run(args: argparse.Namespace) -> int:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with fork_server(enabled=not args.no_fork_server), Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("lessons", total=len(todo))
-        for chapter in chapters:
-            with chapter_lock(chapter):  # lessons write files beside them: one run of a chapter at a time
-                for path in lessons(chapter):
-                    progress.update(task, description=f"{path.parent.name}/{path.name}")
-                    runner = run_notebook if path.suffix == ".ipynb" else run_script
-                    outcomes.append(runner(path, timeout=args.timeout))
-                    progress.advance(task)
+        for path in todo:
+            progress.update(task, description=f"{path.parent.name}/{path.name}")
+            runner = run_notebook if path.suffix == ".ipynb" else run_script
+            with lesson_lock(path):  # a lesson may write files beside it: one run of it at a time
+                outcomes.append(runner(path, timeout=args.timeout))
+            progress.advance(task)
     table = Table(title="Lessons")
     for column in ("lesson", "status", "seconds", "detail"):
         table.add_column(column, justify="right" if column == "seconds" else "left", overflow="fold")

@@ -52,20 +52,20 @@ def chapter_dirs(names: list[str] | None = None) -> list[Path]:
 
 
 @contextmanager
-def chapter_lock(chapter: Path) -> Iterator[None]:
-    """Hold a chapter against other `workbook run`s on this machine (the provider matrix runs three).
+def lesson_lock(lesson: Path) -> Iterator[None]:
+    """Hold a lesson against other `workbook run`s on this machine (the provider matrix runs six).
 
-    Lessons write files in their folder (05_04 starts its SQLite file afresh, for one): two runs of
-    the same chapter at once would delete each other's. A lock file per chapter in the temp folder,
-    released when the process ends however it ends. Without fcntl (Windows) there is no lock.
+    A lesson may write files beside it (05_04 starts its SQLite file afresh): two runs of the same
+    lesson at once would delete each other's. A lock file per lesson in the temp folder, released
+    when the process ends however it ends. Without fcntl (Windows) there is no lock.
     """
     try:
         import fcntl
     except ImportError:
         yield
         return
-    name = hashlib.sha256(str(chapter.resolve()).encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"workbook-chapter-{name}.lock", "w") as handle:
+    name = hashlib.sha256(str(lesson.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"workbook-lesson-{name}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

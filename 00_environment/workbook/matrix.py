@@ -62,8 +62,8 @@ def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 6) -> 
     process tree, and lessons wait a lot, on kernels starting and on the model, so several runs keep
     two cores busy to the end instead of leaving the last profile to run alone).
 
-    A chapter runs for one profile at a time (`chapter_lock`), so each profile starts at another
-    chapter: they take turns instead of queueing behind each other.
+    A lesson runs for one profile at a time (`lesson_lock`), so each profile starts at another
+    chapter: they seldom want the same lesson at once.
     """
     order = [path.name for path in chapter_dirs(chapters)]
 
