@@ -41,15 +41,21 @@ LAUNCH = Path(__file__).with_name("forkserver_launch.py")
 # Imported once by the server; every lesson process starts with them in memory. Not
 # `ipykernel.kernelapp`: its settings read the environment when the module is imported
 # (JPY_PARENT_PID), so each kernel imports that small module itself, with its own environment.
-PRELOAD = ["asyncio", "json", "ssl", "sqlite3", "concurrent.futures", "pydantic", "jiter", "anyio._backends._asyncio",
-           "h11", "httpx", "httpcore2", "truststore", "uvloop", "httptools", "openai", "openai.resources.chat",
-           "openai.resources.responses", "openai.lib.streaming.chat", "openai.lib.streaming.responses",
-           "openai.lib._parsing._responses", "openai.pagination", "openai.resources.chat.completions.completions",
-           "openai.resources.responses.responses", "openai.lib._chat_completion_resources",
-           "openai.lib._response_resources", "openai._websocket_connection", "encodings.idna", "agents", "mcp", "mcp.server.fastmcp", "fastapi",
-           "uvicorn", "uvicorn.loops.auto", "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto",
-           "uvicorn.lifespan.on", "rich", "dotenv", "graphviz", "IPython", "ipykernel.ipkernel", "ipykernel.zmqshell",
-           "workbook", "workbook.offline", "workbook.offline.app", "workbook.course_tools"]
+PRELOAD = [
+    # the standard library and the HTTP stack
+    "asyncio", "json", "ssl", "sqlite3", "concurrent.futures", "encodings.idna", "pydantic", "jiter",
+    "anyio._backends._asyncio", "h11", "httpx", "httpcore2", "truststore", "uvloop", "httptools",
+    # openai, with the modules it loads on a client's first request
+    "openai", "openai.pagination", "openai._websocket_connection", "openai.resources.chat",
+    "openai.resources.chat.completions.completions", "openai.resources.responses",
+    "openai.resources.responses.responses", "openai.lib.streaming.chat", "openai.lib.streaming.responses",
+    "openai.lib._parsing._responses", "openai.lib._chat_completion_resources", "openai.lib._response_resources",
+    # the SDK, MCP, the servers the lessons start, Jupyter, the course's own package
+    "agents", "mcp", "mcp.server.mcpserver", "fastapi", "uvicorn", "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.on", "rich", "dotenv",
+    "graphviz", "IPython", "ipykernel.ipkernel", "ipykernel.zmqshell",
+    "workbook", "workbook.offline", "workbook.offline.app", "workbook.course_tools",
+]
 HEADER = struct.Struct("!i")  # a length, a pid or an exit code (negative: killed by that signal)
 
 
@@ -131,7 +137,7 @@ def _write_kernelspec(folder: Path) -> None:
     """A "python3" kernel that starts through launch.py; JUPYTER_PATH puts it before the installed one."""
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True)
-    argv = ["python", "-I", "-S", str(LAUNCH), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = launcher_argv("-m", "ipykernel_launcher", "-f", "{connection_file}")
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3 (ipykernel)",
                                                   "language": "python", "metadata": {"debugger": True}}))
 
@@ -311,7 +317,7 @@ def serve(path: str) -> None:
                 done, status = pid, 0
             if done:
                 conn = lessons.pop(pid)
-                if conn in [k.fileobj for k in selector.get_map().values()]:
+                if conn in selector.get_map():  # not when its launcher already left
                     selector.unregister(conn)
                 try:
                     conn.sendall(HEADER.pack(os.waitstatus_to_exitcode(status)))

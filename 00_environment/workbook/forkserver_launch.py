@@ -11,7 +11,7 @@ import socket
 import struct
 import sys
 
-HEADER = struct.Struct("!i")
+HEADER = struct.Struct("!i")  # as forkserver.HEADER: this file cannot import the workbook (-I -S)
 
 
 def run_plainly() -> None:
