@@ -5,10 +5,12 @@ notebook outputs are what the offline model produces, so the suite forces it.
 """
 
 import os
+from contextlib import ExitStack
 
 import pytest
 
-_fork_server = None
+_fork_server = None  # this process's fork server, if it started one (it lives until pytest_unconfigure)
+_stop_fork_server = ExitStack()
 
 
 def pytest_configure(config):
@@ -33,16 +35,15 @@ def pytest_collection_finish(session):
                        for item in session.items)
     if not runs_lessons or not available() or os.environ.get(ENV) or os.environ.get("WORKBOOK_NO_FORK_SERVER"):
         return
-    _fork_server = fork_server()
-    if _fork_server.__enter__() is not None and hasattr(session.config.option, "nbval_current_env"):
+    _fork_server = _stop_fork_server.enter_context(fork_server())
+    if _fork_server is not None and hasattr(session.config.option, "nbval_current_env"):
         session.config.option.nbval_current_env = False  # the "python3" kernel on JUPYTER_PATH is that kernel
 
 
 def pytest_unconfigure(config):
     global _fork_server
-    if _fork_server is not None:
-        _fork_server.__exit__(None, None, None)
-        _fork_server = None
+    _stop_fork_server.close()
+    _fork_server = None
 
 
 def _start_kernels_like_jupyter() -> None:
@@ -112,9 +113,8 @@ def _kill_leftovers() -> list[str]:
         return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
     # The fork server itself stays until the end (pytest_unconfigure); the lessons it forked may not.
-    server = os.environ.get("WORKBOOK_FORK_SERVER")
-    leftovers = [p for p in alive(psutil.Process().children(recursive=True))
-                 if not (server and server in " ".join(_cmdline(p)))]
+    server = _fork_server.process.pid if _fork_server is not None else None
+    leftovers = [p for p in alive(psutil.Process().children(recursive=True)) if p.pid != server]
     if leftovers:
         grace = float(os.environ.get("WORKBOOK_LEFTOVER_GRACE_S") or 10)  # a process already exiting gets this long
         _, still = psutil.wait_procs(leftovers, timeout=grace)
@@ -127,12 +127,3 @@ def _kill_leftovers() -> list[str]:
         except psutil.Error:
             pass
     return names
-
-
-def _cmdline(process) -> list[str]:
-    import psutil
-
-    try:
-        return process.cmdline()
-    except psutil.Error:
-        return []
