@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("matrix", help="run every lesson against every provider profile of the offline model")
     p.add_argument("chapters", nargs="*", help="e.g. 01_models or 01 (default: all)")
     p.add_argument("--profiles", nargs="+", help="default: openai dashscope deepseek siliconflow ollama vllm")
-    p.add_argument("--jobs", type=int, default=6, help="profiles run at the same time")
+    p.add_argument("--jobs", type=int, help="profiles run at the same time (default: all of them)")
     p.add_argument("--write-readme", action="store_true", help="write the table between the markers in README.md")
     p.add_argument("--check", action="store_true", help="fail when README.md's table differs from this run's")
     p.set_defaults(func=matrix)

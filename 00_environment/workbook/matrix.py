@@ -57,8 +57,8 @@ def run_profile(name: str, chapters: list[str], timeout: float = 1500) -> Profil
         return ProfileRun(lessons, done.stdout + done.stderr, done.returncode)
 
 
-def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 6) -> dict[str, ProfileRun]:
-    """Every profile's `workbook run`, `jobs` at a time (by default all six at once: each is its own
+def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int | None = None) -> dict[str, ProfileRun]:
+    """Every profile's `workbook run`, `jobs` at a time (by default all at once: each is its own
     process tree, and lessons wait a lot, on kernels starting and on the model, so several runs keep
     two cores busy to the end instead of leaving the last profile to run alone).
 
@@ -73,11 +73,11 @@ def run_matrix_runs(profiles: list[str], chapters: list[str], jobs: int = 6) -> 
         # the first profile keeps the arguments as given: with none, that is the README's `workbook run`
         return run_profile(name, order[start:] + order[:start] if start else chapters)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with ThreadPoolExecutor(max_workers=jobs or len(profiles)) as pool:
         return dict(zip(profiles, pool.map(run, enumerate(profiles)), strict=True))
 
 
-def run_matrix(profiles: list[str], chapters: list[str], jobs: int = 6) -> dict[str, dict[str, str]]:
+def run_matrix(profiles: list[str], chapters: list[str], jobs: int | None = None) -> dict[str, dict[str, str]]:
     return {name: run.lessons for name, run in run_matrix_runs(profiles, chapters, jobs).items()}
 
 
