@@ -56,7 +56,7 @@ from fastapi.staticfiles import StaticFiles
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from store import ConversationBusy, StoreBusy, is_pool_timeout, is_store_error, open_store
+from store import ConversationBusy, busy_message, is_pool_timeout, is_store_error, open_store
 
 import workbook
 
@@ -171,7 +171,7 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
     if isinstance(exc, ConversationBusy):
         return str(exc)
     if is_pool_timeout(exc):  # the store is up, every connection was in use: busy, not unreachable
-        return str(StoreBusy.after(settings.pool_wait))
+        return busy_message(settings.pool_wait)
     if is_store_error(exc):
         return ("The conversation store could not be reached, so this answer was not saved. "
                 "Try again in a moment.")

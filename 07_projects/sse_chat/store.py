@@ -18,7 +18,8 @@ Each process opens ONE pool per backend (an SQLite connection, a SQLAlchemy engi
 client) and every conversation's session borrows it: sessions are cheap, connections are not.
 A pool holds as many connections as the worker runs at once (`pool_size`, CHAT_MAX_RUNS) and a
 few more for the short lock and pending-run statements; a request that finds none free within
-`pool_wait` seconds gets `StoreBusy` ("busy"), which is not the same as a store that is down.
+`pool_wait` seconds is told the store is busy (`busy_message`), which is not the same as a store
+that is down.
 """
 
 from __future__ import annotations
@@ -53,13 +54,10 @@ class StoreUnavailable(Exception):
     """The session backend cannot be reached."""
 
 
-class StoreBusy(Exception):
-    """The store is up, but every pooled connection stayed in use longer than a request could wait."""
-
-    @classmethod
-    def after(cls, wait: float) -> StoreBusy:
-        return cls(f"The conversation store is busy: no free database connection within {wait:g} seconds, "
-                   "so this answer was not saved. Try again in a moment.")
+def busy_message(wait: float) -> str:
+    """For a pool timeout: the store is up, but every pooled connection stayed in use longer than `wait`."""
+    return (f"The conversation store is busy: no free database connection within {wait:g} seconds, "
+            "so this answer was not saved. Try again in a moment.")
 
 
 class Store(ABC):
@@ -356,7 +354,7 @@ def is_pool_timeout(exc: BaseException) -> bool:
     """Did a request wait for a pooled connection longer than `pool_wait` (the store itself is up)?"""
     for e in _chain(exc):
         name = f"{type(e).__module__}.{type(e).__name__}"
-        if isinstance(e, StoreBusy) or name == "sqlalchemy.exc.TimeoutError":  # "QueuePool limit ... reached"
+        if name == "sqlalchemy.exc.TimeoutError":  # "QueuePool limit ... reached"
             return True
         if name == "redis.exceptions.ConnectionError" and str(e) == "No connection available.":  # redis' pool
             return True
